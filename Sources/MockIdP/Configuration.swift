@@ -1,0 +1,71 @@
+public import Logging
+
+/// How a MockIdP is set up: where it listens, which issuer it names, which fixtures it serves.
+///
+/// ```swift
+/// let configuration = Configuration(port: 0, fixtures: .directory("Tests/fixtures"))
+/// ```
+public struct Configuration: Sendable {
+    /// Where the users, clients and scopes come from.
+    public enum FixtureSource: Sendable {
+        /// `./fixtures` if that directory exists, else the built-in fixtures (what the `mock-idp` binary does).
+        case standard
+        /// The built-in fixtures, identical to the shipped `fixtures/` directory.
+        case builtIn
+        /// A directory with `users.json`, `clients.json` and `scopes.json`; a missing file falls back to the built-in one.
+        case directory(String)
+        /// Fixtures given as Swift values.
+        case values(Fixtures)
+    }
+
+    /// The address to bind; loopback by default, since /debug shows every token issued.
+    public var host: String
+    /// The port to bind; 0 picks a free one (read it back from the server once it is running).
+    public var port: Int
+    /// The issuer identifier, when it must differ from `http://HOST:PORT` (behind Docker or a proxy).
+    public var issuer: String?
+    public var fixtures: FixtureSource
+    /// How long (seconds of server clock) expired codes and tokens stay listed before they are purged.
+    public var expiredRetention: Int
+    /// The logger MockIdP logs to; it never builds its own.
+    public var logger: Logger
+
+    /// - Parameters:
+    ///   - host: the address to bind (default `127.0.0.1`).
+    ///   - port: the port to bind (default 0: a free port).
+    ///   - issuer: the issuer identifier; default `http://HOST:BOUND_PORT`.
+    ///   - fixtures: the fixtures to serve (default: the built-in ones).
+    ///   - expiredRetention: seconds an expired entry stays listed before it is purged (default 600).
+    ///   - logger: where MockIdP logs.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        issuer: String? = nil,
+        fixtures: FixtureSource = .builtIn,
+        expiredRetention: Int = 600,
+        logger: Logger = Logger(label: "mock-idp")
+    ) {
+        self.host = host
+        self.port = port
+        self.issuer = issuer
+        self.fixtures = fixtures
+        self.expiredRetention = expiredRetention
+        self.logger = logger
+    }
+
+    /// Whether `host` is a loopback address, reachable only from this machine.
+    public var bindsLoopbackOnly: Bool {
+        let host = host.lowercased().trimmingPrefix("[")
+        return host == "localhost" || host.hasPrefix("127.") || host.hasPrefix("::1")
+    }
+
+    /// The issuer for a server bound to `port`: the configured one, else `http://HOST:PORT`.
+    /// A wildcard bind (`0.0.0.0`, `::`) names `localhost`, the address a local client can reach.
+    func issuer(boundPort port: Int) -> String {
+        if let issuer { return issuer }
+        var host = host
+        if host == "0.0.0.0" || host == "::" || host == "[::]" { host = "localhost" }
+        if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
+        return "http://\(host):\(port)"
+    }
+}

@@ -1,0 +1,171 @@
+import Hummingbird
+
+/// The authorization endpoint (RFC 6749 §3.1, §4.1.1; OIDC Core §3.1.2): validates the request, signs the user in
+/// and consents automatically, and redirects back with a code.
+struct AuthorizeEndpoint: Sendable {
+    let server: AuthorizationServer
+
+    func addRoutes(to router: Router<IdPRequestContext>) {
+        router.get(RouterPath(EndpointPath.authorize), use: handle)
+        router.post(RouterPath(EndpointPath.authorize), use: handle)
+    }
+
+    @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
+        var request = request
+        let form: FormParameters
+        do {
+            form = try await request.formParameters(maxSize: context.maxUploadSize)
+        } catch {
+            throw AuthorizationPageError(error: error)
+        }
+        let (client, redirectURI) = try validateClient(form)
+        let mode = ResponseMode(rawValue: form["response_mode"] ?? "query")
+        let reply = Reply(redirectURI: redirectURI, mode: mode ?? .query, state: form["state"], issuer: server.issuer.issuer)
+        if mode == nil {
+            return try reply.error(.invalidRequest, "unsupported response_mode \"\(form["response_mode"] ?? "")\" (query, fragment or form_post)")
+                .response(from: request, context: context)
+        }
+        let code: String
+        do {
+            code = try await authorize(form, client: client, redirectURI: redirectURI)
+        } catch {
+            return try reply.error(error.code, error.description).response(from: request, context: context)
+        }
+        return try reply.success(code: code).response(from: request, context: context)
+    }
+
+    /// RFC 6749 §4.1.2.1: an unknown client or an unregistered redirect URI is shown to the user, never redirected to.
+    private func validateClient(_ form: FormParameters) throws(AuthorizationPageError) -> (Client, String) {
+        do {
+            try form.rejectDuplicates(among: ["client_id", "redirect_uri"])
+        } catch {
+            throw AuthorizationPageError(error: error)
+        }
+        guard let clientID = form["client_id"] else {
+            throw AuthorizationPageError(error: OAuthError(.invalidRequest, "client_id is missing"))
+        }
+        guard let client = server.registry.client(clientID) else {
+            throw AuthorizationPageError(error: OAuthError(.invalidRequest, "unknown client_id \"\(clientID)\""))
+        }
+        if let redirectURI = form["redirect_uri"] {
+            // RFC 9700 §2.1: exact string matching, no patterns or prefixes.
+            guard client.redirectURIs.contains(redirectURI) else {
+                throw AuthorizationPageError(
+                    error: OAuthError(.invalidRequest, "redirect_uri \"\(redirectURI)\" is not registered for client \"\(clientID)\"")
+                )
+            }
+            return (client, redirectURI)
+        }
+        // RFC 6749 §3.1.2.3: the redirect URI may be omitted only when exactly one is registered.
+        guard client.redirectURIs.count == 1 else {
+            throw AuthorizationPageError(
+                error: OAuthError(.invalidRequest, "redirect_uri is missing, and client \"\(clientID)\" registers \(client.redirectURIs.count)")
+            )
+        }
+        return (client, client.redirectURIs[0])
+    }
+
+    /// Validates the rest of the request and issues a code; errors here are redirected to the client.
+    private func authorize(_ form: FormParameters, client: Client, redirectURI: String) async throws(OAuthError) -> String {
+        try form.rejectDuplicates()
+        if form["request"] != nil { throw OAuthError(.requestNotSupported, "request objects are not supported") }
+        if form["request_uri"] != nil { throw OAuthError(.requestURINotSupported, "request_uri is not supported") }
+        guard let responseType = form["response_type"] else {
+            throw OAuthError(.invalidRequest, "response_type is missing")
+        }
+        guard responseType == "code" else {
+            throw OAuthError(.unsupportedResponseType, "response_type \"\(responseType)\" is not supported; use \"code\"")
+        }
+        guard client.grantTypes.contains(.authorizationCode) else {
+            throw OAuthError(.unauthorizedClient, "client \"\(client.clientID)\" may not use the authorization_code grant")
+        }
+        let scope = try ScopeRequest.resolve(form["scope"], for: client, registry: server.registry)
+        let (challenge, method) = try pkce(form, client: client)
+        let prompts = Set((form["prompt"] ?? "").split(separator: " ").map(String.init))
+        if prompts.contains("none") && prompts.count > 1 {
+            throw OAuthError(.invalidRequest, "prompt=none cannot be combined with other values (OIDC Core §3.1.2.1)")
+        }
+        let user = try signIn(form)
+
+        let now = server.clock.now
+        let code = IssuedCode(
+            code: randomToken(),
+            clientID: client.clientID,
+            sub: user.sub,
+            scope: scope,
+            redirectURI: form["redirect_uri"],
+            effectiveRedirectURI: redirectURI,
+            nonce: form["nonce"],
+            codeChallenge: challenge,
+            codeChallengeMethod: method,
+            authTime: now,
+            issuedAt: now,
+            expiresAt: now + AuthorizationServer.codeLifetime,
+            grantID: randomToken(bytes: 16)
+        )
+        await server.store.insert(code)
+        return code.code
+    }
+
+    /// RFC 7636 §4.3 and §4.4.1; public clients must send an S256 challenge (RFC 9700 §2.1.1).
+    private func pkce(_ form: FormParameters, client: Client) throws(OAuthError) -> (String?, PKCE.Method?) {
+        guard let challenge = form["code_challenge"] else {
+            if form["code_challenge_method"] != nil {
+                throw OAuthError(.invalidRequest, "code_challenge_method was sent without code_challenge")
+            }
+            if client.isPublic {
+                throw OAuthError(.invalidRequest, "public client \"\(client.clientID)\" must use PKCE: send code_challenge with code_challenge_method=S256")
+            }
+            return (nil, nil)
+        }
+        guard PKCE.isWellFormed(challenge) else {
+            throw OAuthError(.invalidRequest, "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~] (RFC 7636 §4.2)")
+        }
+        // RFC 7636 §4.3: "Defaults to "plain" if not present in the request."
+        let methodName = form["code_challenge_method"] ?? PKCE.Method.plain.rawValue
+        guard let method = PKCE.Method(rawValue: methodName) else {
+            throw OAuthError(.invalidRequest, "code_challenge_method \"\(methodName)\" is not supported (S256 or plain)")
+        }
+        if client.isPublic && method != .s256 {
+            throw OAuthError(.invalidRequest, "public client \"\(client.clientID)\" must use code_challenge_method=S256")
+        }
+        return (challenge, method)
+    }
+
+    /// Auto-login: the user named by `login_hint` (sub or username), else the first user in users.json.
+    private func signIn(_ form: FormParameters) throws(OAuthError) -> User {
+        if let hint = form["login_hint"] {
+            guard let user = server.registry.user(hint: hint) else {
+                throw OAuthError(.invalidRequest, "login_hint \"\(hint)\" matches no user's sub or username in users.json")
+            }
+            return user
+        }
+        guard let user = server.registry.defaultUser else {
+            throw OAuthError(.accessDenied, "no user to sign in: users.json is empty")
+        }
+        return user
+    }
+
+    /// The redirect back to the client, carrying `state` and `iss` (RFC 9207 §2) on success and on error.
+    struct Reply {
+        let redirectURI: String
+        let mode: ResponseMode
+        let state: String?
+        let issuer: String
+
+        func success(code: String) -> AuthorizationResponse {
+            respond([("code", code)])
+        }
+
+        func error(_ code: OAuthError.Code, _ description: String) -> AuthorizationResponse {
+            respond([("error", code.rawValue), ("error_description", description)])
+        }
+
+        private func respond(_ parameters: [(String, String)]) -> AuthorizationResponse {
+            var parameters = parameters
+            if let state { parameters.append(("state", state)) }
+            parameters.append(("iss", issuer))
+            return AuthorizationResponse(redirectURI: redirectURI, mode: mode, parameters: parameters)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Hummingbird
+import Synchronization
+
+/// OpenID Provider Metadata (OIDC Discovery §3) and Authorization Server Metadata (RFC 8414 §2): one document,
+/// served at both well-known paths, advertising exactly what MockIdP implements.
+struct DiscoveryEndpoint: Sendable {
+    let server: AuthorizationServer
+    private let cache = Cache()
+
+    init(server: AuthorizationServer) {
+        self.server = server
+    }
+
+    /// The document is encoded once for each issuer (it changes only when a port-0 server learns its port).
+    final class Cache: Sendable {
+        let value = Mutex<(issuer: String, json: Data)?>(nil)
+    }
+
+    func addRoutes(to router: Router<IdPRequestContext>) {
+        router.get(RouterPath(EndpointPath.openIDConfiguration)) { _, _ in try respond() }
+        router.get(RouterPath(EndpointPath.authorizationServerMetadata)) { _, _ in try respond() }
+    }
+
+    private func respond() throws -> Response {
+        let issuer = server.issuer.issuer
+        if let cached = cache.value.withLock({ $0 }), cached.issuer == issuer {
+            return Response.json(data: cached.json)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        let json = try encoder.encode(document(issuer: issuer))
+        cache.value.withLock { $0 = (issuer, json) }
+        return Response.json(data: json)
+    }
+
+    func document(issuer: String) -> [String: JSONValue] {
+        func url(_ path: String) -> JSONValue { .string(issuer + path) }
+        func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
+        let registry = server.registry
+        let scopeClaims = registry.fixtures.scopes.flatMap(\.claims)
+        let idTokenClaims = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp"]
+        var claims: [String] = []
+        for claim in idTokenClaims + scopeClaims where !claims.contains(claim) { claims.append(claim) }
+        return [
+            "issuer": .string(issuer),
+            "authorization_endpoint": url(EndpointPath.authorize),
+            "token_endpoint": url(EndpointPath.token),
+            "userinfo_endpoint": url(EndpointPath.userinfo),
+            "jwks_uri": url(EndpointPath.jwks),
+            "scopes_supported": strings(registry.fixtures.scopes.map(\.name)),
+            "claims_supported": strings(claims),
+            "response_types_supported": strings(["code"]),
+            "response_modes_supported": strings(ResponseMode.allCases.map(\.rawValue)),
+            "grant_types_supported": strings(TokenEndpoint.implemented.map(\.rawValue)),
+            "subject_types_supported": strings(["public"]),
+            "id_token_signing_alg_values_supported": strings([server.keys.algorithm]),
+            "token_endpoint_auth_methods_supported": strings(TokenEndpointAuthMethod.allCases.map(\.rawValue)),
+            "code_challenge_methods_supported": strings(PKCE.Method.allCases.map(\.rawValue)),
+            "prompt_values_supported": strings(["none"]),
+            // RFC 9207 §3
+            "authorization_response_iss_parameter_supported": .bool(true),
+            "claims_parameter_supported": .bool(false),
+            "request_parameter_supported": .bool(false),
+            // OIDC Discovery §3: request_uri_parameter_supported defaults to true, so say false explicitly.
+            "request_uri_parameter_supported": .bool(false),
+        ]
+    }
+}

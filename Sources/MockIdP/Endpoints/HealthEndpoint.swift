@@ -1,0 +1,15 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Hummingbird
+
+/// `GET /healthz`: answers 200 once the server accepts connections, for readiness checks.
+struct HealthEndpoint: Sendable {
+    func addRoutes(to router: Router<IdPRequestContext>) {
+        router.get(RouterPath(EndpointPath.healthz)) { _, _ in
+            Response.json(data: Data(#"{"status":"ok"}"#.utf8))
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Hummingbird
+
+/// The token endpoint (RFC 6749 §3.2): authenticates the client and hands the request to its grant.
+struct TokenEndpoint: Sendable {
+    let server: AuthorizationServer
+
+    func addRoutes(to router: Router<IdPRequestContext>) {
+        router.post(RouterPath(EndpointPath.token), use: handle)
+        // RFC 6749 §3.2: "The client MUST use the HTTP "POST" method when making access token requests."
+        router.get(RouterPath(EndpointPath.token)) { _, _ -> Response in
+            throw OAuthError(.invalidRequest, "the token endpoint takes POST", status: .methodNotAllowed, headers: [.allow: "POST"])
+        }
+    }
+
+    @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> TokenResponse {
+        var request = request
+        let form = try await request.formParameters(maxSize: context.maxUploadSize)
+        let client = try ClientAuthentication.authenticate(headers: request.headers, form: form, registry: server.registry)
+        try form.rejectDuplicates()
+        guard let grantName = form["grant_type"] else {
+            throw OAuthError(.invalidRequest, "grant_type is missing")
+        }
+        guard let grantType = GrantType(rawValue: grantName), Self.implemented.contains(grantType) else {
+            throw OAuthError(.unsupportedGrantType, "grant_type \"\(grantName)\" is not supported")
+        }
+        guard client.grantTypes.contains(grantType) else {
+            throw OAuthError(.unauthorizedClient, "client \"\(client.clientID)\" may not use the \(grantName) grant")
+        }
+        switch grantType {
+        case .authorizationCode:
+            return try await AuthorizationCodeGrant(server: server).handle(form, client: client)
+        default:
+            throw OAuthError(.unsupportedGrantType, "grant_type \"\(grantName)\" is not supported")
+        }
+    }
+
+    /// The grants this endpoint answers, as advertised in discovery.
+    static let implemented: [GrantType] = [.authorizationCode]
+}

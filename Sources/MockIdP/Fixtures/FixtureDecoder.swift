@@ -1,0 +1,195 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Turns the JSON of one fixture file into typed values, collecting every type problem with its file, entry and field.
+struct FixtureDecoder {
+    let file: String
+    private(set) var problems: [FixtureProblem] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    /// Parses `data` as a JSON array of objects; malformed JSON is reported with the parser's line and column.
+    /// An element that is not an object is reported and comes back as `nil`, so indices stay aligned.
+    mutating func entries(of data: Data, what: String) -> [(index: Int, object: [String: JSONValue]?)] {
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            problems.append(.init(file: file, reason: "malformed JSON: \(Self.describe(error))"))
+            return []
+        }
+        guard case .array(let elements) = value else {
+            problems.append(.init(file: file, reason: "expected a JSON array of \(what), found \(value.typeName)"))
+            return []
+        }
+        return elements.enumerated().map { index, element in
+            if element.objectValue == nil {
+                problems.append(.init(file: file, entry: "index \(index)", reason: "expected an object, found \(element.typeName)"))
+            }
+            return (index, element.objectValue)
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        guard case DecodingError.dataCorrupted(let context) = error else { return "\(error)" }
+        // swift-foundation's parser puts "around line L, column C" in the underlying error.
+        if let underlying = context.underlyingError {
+            return "\(context.debugDescription) \(underlying)"
+        }
+        return context.debugDescription
+    }
+
+    /// Reads the fields of one entry, noting problems against `entry` and rejecting unknown fields.
+    struct Entry {
+        let object: [String: JSONValue]
+        let label: String
+        var problems: [FixtureProblem] = []
+        let file: String
+
+        init(file: String, index: Int, object: [String: JSONValue], idField: String, allowed: Set<String>) {
+            self.file = file
+            self.object = object
+            self.label = FixtureValidator.label(index, idField, object[idField]?.stringValue ?? "")
+            for key in object.keys.sorted() where !allowed.contains(key) {
+                problem(key, "unknown field (allowed: \(allowed.sorted().joined(separator: ", ")))")
+            }
+        }
+
+        mutating func problem(_ field: String?, _ reason: String) {
+            problems.append(.init(file: file, entry: label, field: field, reason: reason))
+        }
+
+        mutating func string(_ key: String, required: Bool = false) -> String? {
+            guard let value = object[key], value != .null else {
+                if required { problem(key, "required field is missing") }
+                return nil
+            }
+            guard let string = value.stringValue else {
+                problem(key, "expected a string, found \(value.typeName)")
+                return nil
+            }
+            if string.isEmpty {
+                problem(key, "must not be empty")
+                return nil
+            }
+            return string
+        }
+
+        mutating func strings(_ key: String) -> [String]? {
+            guard let value = object[key], value != .null else { return nil }
+            guard case .array(let elements) = value else {
+                problem(key, "expected an array of strings, found \(value.typeName)")
+                return nil
+            }
+            var result: [String] = []
+            for (index, element) in elements.enumerated() {
+                if let string = element.stringValue {
+                    result.append(string)
+                } else {
+                    problem("\(key)[\(index)]", "expected a string, found \(element.typeName)")
+                }
+            }
+            return result
+        }
+
+        /// A string or an array of strings (the shape of a JWT `aud`).
+        mutating func stringOrStrings(_ key: String) -> [String]? {
+            if let value = object[key], let string = value.stringValue { return [string] }
+            return strings(key)
+        }
+
+        mutating func positiveInt(_ key: String) -> Int? {
+            guard let value = object[key], value != .null else { return nil }
+            guard case .int(let int) = value, int > 0 else {
+                problem(key, "expected a positive whole number of seconds, found \(value)")
+                return nil
+            }
+            return int
+        }
+
+        mutating func claims(_ key: String) -> [String: JSONValue] {
+            guard let value = object[key], value != .null else { return [:] }
+            guard let claims = value.objectValue else {
+                problem(key, "expected an object of claims, found \(value.typeName)")
+                return [:]
+            }
+            return claims
+        }
+    }
+
+    mutating func users(from data: Data) -> [User] {
+        let allowed: Set = ["sub", "username", "password", "claims"]
+        return entries(of: data, what: "users").map { index, object in
+            guard let object else { return User(sub: "") }
+            var entry = Entry(file: file, index: index, object: object, idField: "sub", allowed: allowed)
+            defer { problems += entry.problems }
+            return User(
+                sub: entry.string("sub", required: true) ?? "",
+                username: entry.string("username"),
+                password: entry.string("password"),
+                claims: entry.claims("claims")
+            )
+        }
+    }
+
+    mutating func clients(from data: Data) -> [Client] {
+        let allowed: Set = [
+            "client_id", "client_secret", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
+            "token_endpoint_auth_method", "access_token_ttl", "refresh_token_ttl", "id_token_ttl", "audience",
+        ]
+        return entries(of: data, what: "clients").map { index, object in
+            guard let object else { return Client(clientID: "") }
+            var entry = Entry(file: file, index: index, object: object, idField: "client_id", allowed: allowed)
+            defer { problems += entry.problems }
+            let clientID = entry.string("client_id", required: true)
+            var grantTypes: [GrantType]?
+            if let names = entry.strings("grant_types") {
+                grantTypes = []
+                for (index, name) in names.enumerated() {
+                    if let grantType = GrantType(rawValue: name) {
+                        grantTypes?.append(grantType)
+                    } else {
+                        let known = GrantType.allCases.map(\.rawValue).joined(separator: ", ")
+                        entry.problem("grant_types[\(index)]", "unknown grant type \"\(name)\" (known: \(known))")
+                    }
+                }
+            }
+            var authMethod: TokenEndpointAuthMethod?
+            if let name = entry.string("token_endpoint_auth_method") {
+                authMethod = TokenEndpointAuthMethod(rawValue: name)
+                if authMethod == nil {
+                    let known = TokenEndpointAuthMethod.allCases.map(\.rawValue).joined(separator: ", ")
+                    entry.problem("token_endpoint_auth_method", "unknown method \"\(name)\" (known: \(known))")
+                }
+            }
+            return Client(
+                clientID: clientID ?? "",
+                clientSecret: entry.string("client_secret"),
+                redirectURIs: entry.strings("redirect_uris") ?? [],
+                postLogoutRedirectURIs: entry.strings("post_logout_redirect_uris") ?? [],
+                grantTypes: grantTypes ?? [.authorizationCode, .refreshToken],
+                scopes: entry.strings("scopes"),
+                tokenEndpointAuthMethod: authMethod,
+                accessTokenTTL: entry.positiveInt("access_token_ttl") ?? Client.defaultAccessTokenTTL,
+                refreshTokenTTL: entry.positiveInt("refresh_token_ttl") ?? Client.defaultRefreshTokenTTL,
+                idTokenTTL: entry.positiveInt("id_token_ttl") ?? Client.defaultIDTokenTTL,
+                audience: entry.stringOrStrings("audience")
+            )
+        }
+    }
+
+    mutating func scopes(from data: Data) -> [Scope] {
+        let allowed: Set = ["name", "description", "claims"]
+        return entries(of: data, what: "scopes").map { index, object in
+            guard let object else { return Scope(name: "") }
+            var entry = Entry(file: file, index: index, object: object, idField: "name", allowed: allowed)
+            defer { problems += entry.problems }
+            return Scope(name: entry.string("name", required: true) ?? "", description: entry.string("description"), claims: entry.strings("claims") ?? [])
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/// MockIdP's development RSA-2048 signing key, shipped so that start-up never waits for key generation
+/// (which takes 0.1 to 0.3 s). It is public knowledge: tokens it signs prove nothing outside a test.
+enum BuiltInSigningKey {
+    static let rsaPEM = """
+-----BEGIN PRIVATE KEY-----
+MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQCsX1teifUAolgC
+OBu1yJ2kSlwzYzrmJMLLdkgQ+rKf2MlmAW5ZIDvwCQIFRihas70wGmRm1Go1gzS9
+PW5fZDt+PZsw/TGsPDus/tQM7oHnOuG5uMmam2oCjzt+ljnkW860Rjmm+5sPMTBX
+XTCwA8Trea7NDyfDNda+OCp1uROkKx8jGe9VTqxNeIwgOz/NuZpE+V1VnvgrHvoM
+F5NXCIaEtn8SlYog28+U7YIzNWrF7Ik2VoYuIQ1BmudSPAxa0r3wLVCnoXVJW+MM
+HbmbYAK937iaDkSk0KPjG+l00Soc04b//jo5FsIudVzyOZ6aLOgY394UJawYAuDw
+GjbxiXMXAgMBAAECggEAASbNRPdApZrwDJUUYPqwoZbaQSuiCpnnRUBf4IvUOADU
+7kix1IhEbj5D1FuGIdOpPrzbu9t3xC4WuEbvSarb7OQmI8XP7aR6CkCqPlXflKG4
+5//l35G3O8Ik4HEffOOSIMkxUb4aPe09s0UM8g1sZN2racpL9oq8XwlKsKj7tRvj
+0ap59xJF+t6ehFE7lZ7nvhefH8uUjICoOPbon/UYen67QjTyA0beXAjhVmkG12tM
+9tUUYiwoBXIyzDzUMQTLdrVbVyqdtQtGVTi2HYNPq7vZxdXTNKpMN14RybygxmQn
+YV0PAGAdtRMWyRJ0NLJR/RkCD/DKBLdIwWrh09MI8QKBgQDpZJ8C1TLapaBW1YxQ
+qW5D7Djkf40KXP63BznzekSOyn6GMeg1J2lDaqpaMRgd0qCHZVFs5jVWbzhFSUci
+ZlNRPyWrx5RfadG2S+CPCDcuBTRECe3SwvYQ00GY+CFupFxsYW1FqvMaqtcmvJ8M
+0rBP+nACqVj1f2fMk72/t2mV5wKBgQC9EaB2dgeE+gi0/N696v/9xDiAMY2WDVkK
+bVo10W4N/YftaigWYRsOOCenG4fcVJDf7Hmeo7HpJLL70sxRohA+sYZMxGaeNYA1
+nvuUqeiBFVTqkCrAI9M80ecWOl9UW5B6HB3yQUfCfmCbqFtbaW6+2rYfRakrC509
+dsl3TRwzUQKBgHmetHm+bXSgkFAPkcHKuKnuY6s2iGGZGiZ4PouQ8D7UaGA3i4B/
+XAwEfmbnZGDODFbhxi+QOsUiydjZGZdkaRBSbqf4JWoe82giXA9Mwaxai+TUo7iL
+XbxgybMTwiAsx/i2QEHoliwUUG9gJSWCeNwEbfAFHVU4ofdqGZvY0M2LAoGAN8BD
+3cqOCxMjkCLkl4H9PFopAvwZsP58nAuEx0vbNPrmowZjjb3SmY3Le4YtuLWjBrSX
+ZEUGyCXPNVyCbSvpuGLmpCphzBMgnC8mJj831SByKryaLpAh0NRgXPiXdauOXcN+
+vRmszFgxqpSpY7oiMtsRSwVijdPd6OrnG2u8fhECgYBpXaE5EwgO3ASpHwMXb940
+Tu0gY0bV6TjQGI8fWIYzapMN1geQFnW2S5pa2Ld41WOsQ+tSrtlOO+ekQdHodKdK
+t8FaTxw5BOmPenZ5QMZlA5Ydb0Sc5De3dTrb9007eaqqIPJcdmSzY33GOxwwpj52
+12ga184nXS1k2ccaYgq/XA==
+-----END PRIVATE KEY-----
+"""
+}

@@ -1,0 +1,50 @@
+import Hummingbird
+import Logging
+import NIOCore
+public import ServiceLifecycle
+
+/// A MockIdP server: an in-memory OAuth 2.0 / OpenID Connect authorization server with auto-consent.
+///
+/// It is a `Service`: run it in your own `ServiceGroup`, or call `run()` directly.
+///
+/// ```swift
+/// let server = try await MockIdPServer(configuration: .init(port: 0)) { issuer in
+///     print("issuer: \(issuer)")
+/// }
+/// try await ServiceGroup(services: [server], logger: logger).run()
+/// ```
+public struct MockIdPServer: Service {
+    let state: AuthorizationServer
+    private let application: Application<RouterResponder<IdPRequestContext>>
+
+    /// Loads fixtures and signing keys; nothing listens until `run()`.
+    ///
+    /// - Parameters:
+    ///   - configuration: where to listen, which issuer and fixtures to use.
+    ///   - onReady: called once with the issuer when the server is bound, before it accepts its first connection.
+    /// - Throws: `FixtureError` naming every problem in the fixtures.
+    public init(configuration: Configuration, onReady: @escaping @Sendable (_ issuer: String) async -> Void = { _ in }) async throws {
+        let state = try await AuthorizationServer.make(configuration: configuration)
+        self.state = state
+        if !configuration.bindsLoopbackOnly {
+            configuration.logger.warning(
+                "MockIdP is bound to \(configuration.host), beyond loopback: anyone who can reach it can read every issued token at /debug. Bind 127.0.0.1 unless you mean it."
+            )
+        }
+        self.application = buildApplication(configuration: configuration, server: state) { channel in
+            if let port = channel.localAddress?.port {
+                state.issuer.set(configuration.issuer(boundPort: port))
+            }
+            configuration.logger.info("MockIdP listening", metadata: ["issuer": "\(state.issuer.issuer)"])
+            await onReady(state.issuer.issuer)
+        }
+    }
+
+    /// The issuer identifier: final once `onReady` has been called.
+    public var issuer: String { state.issuer.issuer }
+
+    /// Serves until the task is cancelled or a graceful shutdown is triggered.
+    public func run() async throws {
+        try await application.run()
+    }
+}

@@ -1,0 +1,105 @@
+/// Parameters of an `application/x-www-form-urlencoded` body or a query string (RFC 6749 Appendix B).
+///
+/// RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted from the request. ...
+/// Request and response parameters MUST NOT be included more than once." Duplicates are kept aside, so that
+/// each endpoint decides how to report them.
+struct FormParameters: Sendable {
+    private(set) var values: [String: String] = [:]
+    private(set) var duplicated: [String] = []
+
+    static let maxParameters = 256
+
+    init(_ values: [String: String] = [:]) {
+        self.values = values
+    }
+
+    /// Parses `bytes`; throws `invalid_request` for bad percent-encoding, invalid UTF-8 or too many parameters.
+    init(parsing bytes: some Collection<UInt8>) throws(OAuthError) {
+        var count = 0
+        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            count += 1
+            if count > Self.maxParameters {
+                throw OAuthError(.invalidRequest, "too many parameters (at most \(Self.maxParameters))")
+            }
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            let name = try Self.decode(parts[0])
+            let value = parts.count > 1 ? try Self.decode(parts[1]) : ""
+            if values[name] != nil {
+                if !duplicated.contains(name) { duplicated.append(name) }
+            }
+            values[name] = value
+        }
+    }
+
+    init(query: String?) throws(OAuthError) {
+        try self.init(parsing: Array((query ?? "").utf8))
+    }
+
+    /// A parameter's value; an empty value counts as omitted.
+    subscript(name: String) -> String? {
+        guard let value = values[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// `invalid_request` naming the first duplicated parameter among `names` (all when `nil`).
+    func rejectDuplicates(among names: Set<String>? = nil) throws(OAuthError) {
+        if let name = duplicated.first(where: { names?.contains($0) ?? true }) {
+            throw OAuthError(.invalidRequest, "parameter \"\(name)\" was sent more than once (RFC 6749 §3.1)")
+        }
+    }
+
+    /// Form-urldecoding: `+` is a space, `%XX` a byte, and the result must be UTF-8.
+    static func decode(_ bytes: some Collection<UInt8>) throws(OAuthError) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var iterator = bytes.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "+"):
+                output.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                    throw OAuthError(.invalidRequest, "malformed percent-encoding")
+                }
+                output.append(high << 4 | low)
+            default:
+                output.append(byte)
+            }
+        }
+        guard let string = String(validating: output, as: UTF8.self) else {
+            throw OAuthError(.invalidRequest, "parameters are not valid UTF-8")
+        }
+        return string
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters, for building redirect URIs.
+    static func encode(_ string: String) -> String {
+        var output = ""
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                output.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                output.unicodeScalars.append("%")
+                output.unicodeScalars.append(hex[Int(byte >> 4)])
+                output.unicodeScalars.append(hex[Int(byte & 0x0F)])
+            }
+        }
+        return output
+    }
+
+    static func encode(_ pairs: [(String, String)]) -> String {
+        pairs.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+    }
+}

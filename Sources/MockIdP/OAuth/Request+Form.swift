@@ -1,0 +1,37 @@
+import Hummingbird
+import HTTPTypes
+
+extension Request {
+    /// The request's form parameters: the query string for GET, the `application/x-www-form-urlencoded` body otherwise.
+    ///
+    /// - Throws: `invalid_request` for another content type, a body over `maxSize`, or malformed encoding.
+    mutating func formParameters(maxSize: Int) async throws(OAuthError) -> FormParameters {
+        if method == .get || method == .head {
+            return try FormParameters(query: uri.query)
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await collectBody(upTo: maxSize)
+        } catch {
+            throw OAuthError(.invalidRequest, "request body is larger than \(maxSize) bytes", status: .contentTooLarge)
+        }
+        if buffer.readableBytes == 0 && headers[.contentType] == nil {
+            return FormParameters()
+        }
+        guard let contentType = headers[.contentType],
+            contentType.split(separator: ";").first?.trimmingCharacters(in: " ").lowercased() == "application/x-www-form-urlencoded"
+        else {
+            throw OAuthError(.invalidRequest, "expected Content-Type application/x-www-form-urlencoded, got \(headers[.contentType] ?? "none")")
+        }
+        return try FormParameters(parsing: buffer.readableBytesView)
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in characters: String) -> Substring {
+        var result = self
+        while let first = result.first, characters.contains(first) { result = result.dropFirst() }
+        while let last = result.last, characters.contains(last) { result = result.dropLast() }
+        return result
+    }
+}

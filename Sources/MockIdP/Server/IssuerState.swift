@@ -1,0 +1,39 @@
+import Synchronization
+
+/// The issuer identifier, fixed by configuration or resolved once the server is bound (port 0 picks a free port).
+///
+/// Every URL MockIdP emits derives from it, so discovery, redirects and the `iss` claim always agree.
+final class IssuerState: Sendable {
+    private let value: Mutex<String>
+
+    init(_ issuer: String) {
+        self.value = Mutex(Self.normalized(issuer))
+    }
+
+    var issuer: String { value.withLock { $0 } }
+
+    func set(_ issuer: String) {
+        value.withLock { $0 = Self.normalized(issuer) }
+    }
+
+    /// The absolute URL of an endpoint path, e.g. `url(EndpointPath.token)`.
+    func url(_ path: String) -> String { issuer + path }
+
+    /// An issuer has no trailing slash, so that `issuer + "/.well-known/openid-configuration"` is the discovery URL.
+    static func normalized(_ issuer: String) -> String {
+        var issuer = issuer
+        while issuer.hasSuffix("/") { issuer.removeLast() }
+        return issuer
+    }
+}
+
+/// The paths MockIdP serves, relative to the issuer.
+enum EndpointPath {
+    static let openIDConfiguration = "/.well-known/openid-configuration"
+    static let authorizationServerMetadata = "/.well-known/oauth-authorization-server"
+    static let jwks = "/jwks"
+    static let authorize = "/authorize"
+    static let token = "/token"
+    static let userinfo = "/userinfo"
+    static let healthz = "/healthz"
+}

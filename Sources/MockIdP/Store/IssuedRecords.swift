@@ -1,0 +1,69 @@
+/// Where an issued code or token stands.
+enum IssuedStatus: String, Sendable, Codable {
+    case active
+    /// A code that was redeemed, or a refresh token that was rotated.
+    case used
+    case expired
+    case revoked
+}
+
+/// An authorization code, from the authorization request that produced it to its redemption.
+struct IssuedCode: Sendable {
+    let code: String
+    let clientID: String
+    let sub: String
+    let scope: [String]
+    /// The `redirect_uri` sent with the authorization request; `nil` if it was omitted (RFC 6749 §4.1.3).
+    let redirectURI: String?
+    let effectiveRedirectURI: String
+    let nonce: String?
+    let codeChallenge: String?
+    let codeChallengeMethod: PKCE.Method?
+    let authTime: Int
+    let issuedAt: Int
+    let expiresAt: Int
+    /// Every token descended from this code shares this grant id, so a replay can revoke them all.
+    let grantID: String
+    var usedAt: Int?
+    var revokedAt: Int?
+
+    func status(at now: Int) -> IssuedStatus {
+        if revokedAt != nil { return .revoked }
+        if usedAt != nil { return .used }
+        return now >= expiresAt ? .expired : .active
+    }
+}
+
+/// The kind of an issued token, named as in RFC 7009 §2.1 token type hints and OIDC.
+enum TokenKind: String, Sendable, Codable {
+    case accessToken = "access_token"
+    case refreshToken = "refresh_token"
+    case idToken = "id_token"
+}
+
+/// One issued token and what it was issued for.
+struct IssuedToken: Sendable {
+    let kind: TokenKind
+    let value: String
+    let clientID: String
+    /// `nil` for tokens issued to a client on its own behalf (client credentials).
+    let sub: String?
+    let scope: [String]
+    let audience: [String]
+    let jti: String?
+    let authTime: Int?
+    let issuedAt: Int
+    let expiresAt: Int
+    /// The authorization these tokens descend from: one code redemption, one device approval, one client-credentials call.
+    let grantID: String
+    /// For an access or ID token, the refresh token it was issued with, if any.
+    let refreshToken: String?
+    var usedAt: Int?
+    var revokedAt: Int?
+
+    func status(at now: Int) -> IssuedStatus {
+        if revokedAt != nil { return .revoked }
+        if usedAt != nil { return .used }
+        return now >= expiresAt ? .expired : .active
+    }
+}

@@ -1,0 +1,55 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Hummingbird
+import HTTPTypes
+import NIOCore
+
+/// A successful token response (RFC 6749 §5.1).
+struct TokenResponse: Sendable, Encodable, ResponseGenerator {
+    var accessToken: String
+    var tokenType = "Bearer"
+    var expiresIn: Int
+    var scope: String?
+    var refreshToken: String?
+    var idToken: String?
+
+    init(accessToken: String, expiresIn: Int, scope: String?, refreshToken: String?, idToken: String?) {
+        self.accessToken = accessToken
+        self.expiresIn = expiresIn
+        self.scope = scope
+        self.refreshToken = refreshToken
+        self.idToken = idToken
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token"
+        case tokenType = "token_type"
+        case expiresIn = "expires_in"
+        case scope
+        case refreshToken = "refresh_token"
+        case idToken = "id_token"
+    }
+
+    /// RFC 6749 §5.1: "The authorization server MUST include the HTTP "Cache-Control" response header field with a value of "no-store"".
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        try Response.json(self, headers: [.cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"])
+    }
+}
+
+extension Response {
+    /// A JSON response with the given status and extra headers.
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return json(data: try encoder.encode(value), status: status, headers: headers)
+    }
+
+    static func json(data: Data, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,117 @@
+import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// What a set of tokens is issued for: the outcome of a grant.
+struct Authorization: Sendable {
+    let client: Client
+    /// `nil` when the client acts on its own behalf (client credentials).
+    let user: User?
+    let scope: [String]
+    let authTime: Int?
+    let nonce: String?
+    /// Shared by every token descended from one authorization, so that they can be revoked together.
+    let grantID: String
+    let audience: [String]
+    let withRefreshToken: Bool
+}
+
+/// Mints access tokens (RFC 9068), ID tokens (OIDC Core §2) and refresh tokens, and records them in the store.
+struct TokenService: Sendable {
+    let keys: SigningKeys
+    let store: InMemoryStore
+    let clock: ServerClock
+    let issuer: IssuerState
+    let registry: Registry
+
+    func issue(for authorization: Authorization) async throws -> TokenResponse {
+        let now = clock.now
+        let issuer = issuer.issuer
+        let client = authorization.client
+        let sub = authorization.user?.sub ?? client.clientID
+        let jti = randomToken(bytes: 16)
+
+        // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; scope per §2.2.3; auth_time per §2.2.1.
+        var accessClaims: [String: JSONValue] = [
+            "iss": .string(issuer),
+            "sub": .string(sub),
+            "aud": Self.audienceClaim(authorization.audience),
+            "exp": .int(now + client.accessTokenTTL),
+            "iat": .int(now),
+            "jti": .string(jti),
+            "client_id": .string(client.clientID),
+        ]
+        if !authorization.scope.isEmpty { accessClaims["scope"] = .string(authorization.scope.joined(separator: " ")) }
+        if let authTime = authorization.authTime { accessClaims["auth_time"] = .int(authTime) }
+        let accessToken = try await keys.sign(accessClaims, type: "at+jwt")
+
+        var issued: [IssuedToken] = []
+        var refreshToken: String?
+        if authorization.withRefreshToken {
+            let value = randomToken()
+            refreshToken = value
+            issued.append(record(.refreshToken, value, authorization, now: now, ttl: client.refreshTokenTTL, jti: nil, refreshToken: nil))
+        }
+        issued.append(
+            record(.accessToken, accessToken, authorization, now: now, ttl: client.accessTokenTTL, jti: jti, refreshToken: refreshToken)
+        )
+
+        var idToken: String?
+        if let user = authorization.user, authorization.scope.contains("openid") {
+            var claims = registry.claims(of: user, for: authorization.scope)
+            claims["iss"] = .string(issuer)
+            claims["sub"] = .string(user.sub)
+            claims["aud"] = .string(client.clientID)
+            claims["azp"] = .string(client.clientID)
+            claims["exp"] = .int(now + client.idTokenTTL)
+            claims["iat"] = .int(now)
+            claims["at_hash"] = .string(Self.tokenHash(accessToken))
+            if let authTime = authorization.authTime { claims["auth_time"] = .int(authTime) }
+            if let nonce = authorization.nonce { claims["nonce"] = .string(nonce) }
+            let value = try await keys.sign(claims)
+            idToken = value
+            issued.append(record(.idToken, value, authorization, now: now, ttl: client.idTokenTTL, jti: nil, refreshToken: refreshToken))
+        }
+        await store.insert(issued)
+
+        return TokenResponse(
+            accessToken: accessToken,
+            expiresIn: client.accessTokenTTL,
+            scope: authorization.scope.isEmpty ? nil : authorization.scope.joined(separator: " "),
+            refreshToken: refreshToken,
+            idToken: idToken
+        )
+    }
+
+    private func record(
+        _ kind: TokenKind, _ value: String, _ authorization: Authorization, now: Int, ttl: Int, jti: String?, refreshToken: String?
+    ) -> IssuedToken {
+        IssuedToken(
+            kind: kind,
+            value: value,
+            clientID: authorization.client.clientID,
+            sub: authorization.user?.sub,
+            scope: authorization.scope,
+            audience: kind == .idToken ? [authorization.client.clientID] : authorization.audience,
+            jti: jti,
+            authTime: authorization.authTime,
+            issuedAt: now,
+            expiresAt: now + ttl,
+            grantID: authorization.grantID,
+            refreshToken: refreshToken
+        )
+    }
+
+    /// A JWT `aud`: a string for one audience, an array for several.
+    static func audienceClaim(_ audience: [String]) -> JSONValue {
+        audience.count == 1 ? .string(audience[0]) : .array(audience.map { .string($0) })
+    }
+
+    /// OIDC Core §3.1.3.6 `at_hash`: the left half of the SHA-256 of the token's ASCII, base64url-encoded.
+    static func tokenHash(_ token: String) -> String {
+        SHA256.hash(data: Array(token.utf8)).prefix(16).base64URLEncoded
+    }
+}

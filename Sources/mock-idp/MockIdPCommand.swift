@@ -1,0 +1,100 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+import MockIdP
+import ServiceLifecycle
+import UnixSignals
+
+/// `mock-idp`: a thin command line over the MockIdP library.
+@main
+struct MockIdPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mock-idp",
+        abstract: "A local mock OAuth 2.0 / OpenID Connect identity provider with auto-consent.",
+        discussion: "Once it accepts connections it prints one line, 'issuer: URL', to standard output. Logs go to standard error."
+    )
+
+    @Option(help: "The address to bind. Anything but loopback exposes every issued token at /debug.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to bind; 0 picks a free port.")
+    var port = 8080
+
+    @Option(help: "A directory with users.json, clients.json and scopes.json (default: ./fixtures if present, else built-in fixtures).")
+    var fixtures: String?
+
+    @Option(help: "The issuer identifier, when clients reach MockIdP by another name (default: http://HOST:BOUND_PORT).")
+    var issuer: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        if let issuer, !(issuer.hasPrefix("http://") || issuer.hasPrefix("https://")) {
+            throw ValidationError("--issuer must be an http:// or https:// URL")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "mock-idp")
+        let configuration = Configuration(
+            host: host,
+            port: port,
+            issuer: issuer,
+            fixtures: fixtures.map { .directory($0) } ?? .standard,
+            logger: logger
+        )
+        let server: MockIdPServer
+        do {
+            server = try await MockIdPServer(configuration: configuration) { issuer in
+                writeLine("issuer: \(issuer)", to: STDOUT_FILENO)
+            }
+        } catch let error as FixtureError {
+            printError("mock-idp: \(error)")
+            throw ExitCode(2)
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        do {
+            try await group.run()
+        } catch {
+            let text = String(describing: error)
+            if text.contains("Address already in use") {
+                printError("mock-idp: cannot listen on \(host):\(port): the address is already in use. Pick another --port, or --port 0 for a free one.")
+            } else {
+                printError("mock-idp: \(text)")
+            }
+            throw ExitCode(1)
+        }
+    }
+
+    private func printError(_ message: String) {
+        writeLine(message, to: STDERR_FILENO)
+    }
+}
+
+/// Writes one line straight to a file descriptor: unbuffered, so a parent process reads it at once.
+func writeLine(_ line: String, to descriptor: Int32) {
+    var bytes = Array((line + "\n").utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+        if written <= 0 { return }
+        offset += written
+    }
+}
