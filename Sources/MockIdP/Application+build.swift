@@ -11,6 +11,10 @@ func buildRouter(server: AuthorizationServer) -> Router<IdPRequestContext> {
     AuthorizeEndpoint(server: server).addRoutes(to: router)
     TokenEndpoint(server: server).addRoutes(to: router)
     UserInfoEndpoint(server: server).addRoutes(to: router)
+    IntrospectionEndpoint(server: server).addRoutes(to: router)
+    RevocationEndpoint(server: server).addRoutes(to: router)
+    DeviceAuthorizationEndpoint(server: server).addRoutes(to: router)
+    EndSessionEndpoint(server: server).addRoutes(to: router)
     HealthEndpoint().addRoutes(to: router)
     return router
 }

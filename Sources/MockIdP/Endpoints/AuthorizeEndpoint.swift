@@ -85,9 +85,18 @@ struct AuthorizeEndpoint: Sendable {
         if prompts.contains("none") && prompts.count > 1 {
             throw OAuthError(.invalidRequest, "prompt=none cannot be combined with other values (OIDC Core §3.1.2.1)")
         }
+        let resources = try ResourceIndicators.parse(form)
         let user = try signIn(form)
-
         let now = server.clock.now
+        // Single sign-on: an existing session is reused, unless prompt=login or max_age asks for a fresh sign-in.
+        var maxAge: Int?
+        if let value = form["max_age"] {
+            guard let seconds = Int(value), seconds >= 0 else {
+                throw OAuthError(.invalidRequest, "max_age must be a non-negative number of seconds")
+            }
+            maxAge = seconds
+        }
+        let session = await server.store.session(for: user.sub, now: now, maxAge: maxAge, fresh: prompts.contains("login"))
         let code = IssuedCode(
             code: randomToken(),
             clientID: client.clientID,
@@ -98,7 +107,9 @@ struct AuthorizeEndpoint: Sendable {
             nonce: form["nonce"],
             codeChallenge: challenge,
             codeChallengeMethod: method,
-            authTime: now,
+            authTime: session.authTime,
+            sid: session.sid,
+            resources: resources,
             issuedAt: now,
             expiresAt: now + AuthorizationServer.codeLifetime,
             grantID: randomToken(bytes: 16)

@@ -43,7 +43,7 @@ struct DiscoveryEndpoint: Sendable {
         func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
         let registry = server.registry
         let scopeClaims = registry.fixtures.scopes.flatMap(\.claims)
-        let idTokenClaims = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp"]
+        let idTokenClaims = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "sid"]
         var claims: [String] = []
         for claim in idTokenClaims + scopeClaims where !claims.contains(claim) { claims.append(claim) }
         return [
@@ -52,6 +52,10 @@ struct DiscoveryEndpoint: Sendable {
             "token_endpoint": url(EndpointPath.token),
             "userinfo_endpoint": url(EndpointPath.userinfo),
             "jwks_uri": url(EndpointPath.jwks),
+            "introspection_endpoint": url(EndpointPath.introspection),
+            "revocation_endpoint": url(EndpointPath.revocation),
+            "device_authorization_endpoint": url(EndpointPath.deviceAuthorization),
+            "end_session_endpoint": url(EndpointPath.endSession),
             "scopes_supported": strings(registry.fixtures.scopes.map(\.name)),
             "claims_supported": strings(claims),
             "response_types_supported": strings(["code"]),
@@ -60,8 +64,11 @@ struct DiscoveryEndpoint: Sendable {
             "subject_types_supported": strings(["public"]),
             "id_token_signing_alg_values_supported": strings([server.keys.algorithm]),
             "token_endpoint_auth_methods_supported": strings(TokenEndpointAuthMethod.allCases.map(\.rawValue)),
+            "revocation_endpoint_auth_methods_supported": strings(TokenEndpointAuthMethod.allCases.map(\.rawValue)),
+            // RFC 7662 §2.1: introspection takes a confidential client's credentials.
+            "introspection_endpoint_auth_methods_supported": strings(["client_secret_basic", "client_secret_post"]),
             "code_challenge_methods_supported": strings(PKCE.Method.allCases.map(\.rawValue)),
-            "prompt_values_supported": strings(["none"]),
+            "prompt_values_supported": strings(["none", "login"]),
             // RFC 9207 §3
             "authorization_response_iss_parameter_supported": .bool(true),
             "claims_parameter_supported": .bool(false),

@@ -27,13 +27,14 @@ struct TokenEndpoint: Sendable {
             throw OAuthError(.unauthorizedClient, "client \"\(client.clientID)\" may not use the \(grantName) grant")
         }
         switch grantType {
-        case .authorizationCode:
-            return try await AuthorizationCodeGrant(server: server).handle(form, client: client)
-        default:
-            throw OAuthError(.unsupportedGrantType, "grant_type \"\(grantName)\" is not supported")
+        case .authorizationCode: return try await AuthorizationCodeGrant(server: server).handle(form, client: client)
+        case .refreshToken: return try await RefreshTokenGrant(server: server).handle(form, client: client)
+        case .clientCredentials: return try await ClientCredentialsGrant(server: server).handle(form, client: client)
+        case .password: return try await PasswordGrant(server: server).handle(form, client: client)
+        case .deviceCode: return try await DeviceCodeGrant(server: server).handle(form, client: client)
         }
     }
 
     /// The grants this endpoint answers, as advertised in discovery.
-    static let implemented: [GrantType] = [.authorizationCode]
+    static let implemented: [GrantType] = GrantType.allCases
 }

@@ -39,9 +39,10 @@ struct AuthorizationCodeGrant: Sendable {
                 user: user,
                 scope: code.scope,
                 authTime: code.authTime,
+                sid: code.sid,
                 nonce: code.nonce,
                 grantID: code.grantID,
-                audience: client.audience,
+                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: code.resources, client: client),
                 withRefreshToken: client.grantTypes.contains(.refreshToken)
             )
         )

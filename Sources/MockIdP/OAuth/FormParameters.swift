@@ -6,6 +6,11 @@
 struct FormParameters: Sendable {
     private(set) var values: [String: String] = [:]
     private(set) var duplicated: [String] = []
+    /// Every value of a parameter that may repeat (RFC 8707 `resource`).
+    private(set) var repeatable: [String: [String]] = [:]
+
+    /// Parameters a request may carry more than once.
+    static let repeatableNames: Set<String> = ["resource"]
 
     static let maxParameters = 256
 
@@ -24,8 +29,10 @@ struct FormParameters: Sendable {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             let name = try Self.decode(parts[0])
             let value = parts.count > 1 ? try Self.decode(parts[1]) : ""
-            if values[name] != nil {
-                if !duplicated.contains(name) { duplicated.append(name) }
+            if Self.repeatableNames.contains(name) {
+                if !value.isEmpty { repeatable[name, default: []].append(value) }
+            } else if values[name] != nil, !duplicated.contains(name) {
+                duplicated.append(name)
             }
             values[name] = value
         }
@@ -39,6 +46,11 @@ struct FormParameters: Sendable {
     subscript(name: String) -> String? {
         guard let value = values[name], !value.isEmpty else { return nil }
         return value
+    }
+
+    /// Every non-empty value of a repeatable parameter.
+    func all(_ name: String) -> [String] {
+        repeatable[name] ?? []
     }
 
     /// `invalid_request` naming the first duplicated parameter among `names` (all when `nil`).

@@ -74,7 +74,9 @@ struct OAuthError: HTTPResponseError, Sendable {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        let body = (try? JSONEncoder().encode(Body(error: code.rawValue, error_description: description))) ?? Data()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? encoder.encode(Body(error: code.rawValue, error_description: description))) ?? Data()
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

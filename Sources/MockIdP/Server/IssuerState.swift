@@ -35,5 +35,10 @@ enum EndpointPath {
     static let authorize = "/authorize"
     static let token = "/token"
     static let userinfo = "/userinfo"
+    static let introspection = "/introspect"
+    static let revocation = "/revoke"
+    static let deviceAuthorization = "/device_authorization"
+    static let deviceVerification = "/device"
+    static let endSession = "/end_session"
     static let healthz = "/healthz"
 }

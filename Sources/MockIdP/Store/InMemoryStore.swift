@@ -6,6 +6,9 @@ actor InMemoryStore {
     private var codes: [String: IssuedCode] = [:]
     private var tokens: [String: IssuedToken] = [:]
     private var tokensByGrant: [String: [String]] = [:]
+    private var devices: [String: DeviceAuthorization] = [:]
+    private var deviceCodesByUserCode: [String: String] = [:]
+    private var sessions: [String: UserSession] = [:]
     private var lastPurge = 0
     let retention: Int
     static let purgeInterval = 30
@@ -69,16 +72,140 @@ actor InMemoryStore {
         return count
     }
 
+    /// Revokes one token; with `family`, every token of its grant (RFC 7009 §2.1 for refresh tokens).
+    func revoke(_ value: String, family: Bool, now: Int) {
+        guard let token = tokens[value] else { return }
+        if family {
+            revokeGrant(token.grantID, now: now)
+        } else if token.revokedAt == nil {
+            tokens[value]?.revokedAt = now
+        }
+    }
+
+    enum Rotation: Sendable {
+        case rotated(IssuedToken)
+        case unknown
+        case wrongClient
+        case expired
+        case revoked
+        /// RFC 9700 §4.14.2: a rotated refresh token presented again means it leaked; the whole family is revoked.
+        case reused(revokedTokens: Int)
+    }
+
+    /// Marks a refresh token used, atomically, so that it can be exchanged exactly once.
+    func rotate(refreshToken value: String, clientID: String, now: Int) -> Rotation {
+        guard var token = tokens[value], token.kind == .refreshToken else { return .unknown }
+        guard token.clientID == clientID else { return .wrongClient }
+        switch token.status(at: now) {
+        case .used:
+            return .reused(revokedTokens: revokeGrant(token.grantID, now: now))
+        case .revoked:
+            return .revoked
+        case .expired:
+            return .expired
+        case .active:
+            token.usedAt = now
+            tokens[value] = token
+            return .rotated(token)
+        }
+    }
+
+    // MARK: Device authorizations
+
+    func insert(_ device: DeviceAuthorization) {
+        purgeIfDue(now: device.issuedAt)
+        devices[device.deviceCode] = device
+        deviceCodesByUserCode[device.userCode] = device.deviceCode
+    }
+
+    func device(userCode: String) -> DeviceAuthorization? {
+        deviceCodesByUserCode[userCode].flatMap { devices[$0] }
+    }
+
+    /// Approves (or denies) a pending device authorization; returns it, or `nil` if it is unknown, expired or settled.
+    func settleDevice(userCode: String, session: UserSession?, now: Int) -> DeviceAuthorization? {
+        guard let deviceCode = deviceCodesByUserCode[userCode], var device = devices[deviceCode],
+            device.status(at: now) == .active, device.approvedSub == nil
+        else { return nil }
+        if let session {
+            device.approvedSub = session.sub
+            device.sid = session.sid
+            device.authTime = session.authTime
+        } else {
+            device.deniedAt = now
+        }
+        devices[deviceCode] = device
+        return device
+    }
+
+    enum DevicePoll: Sendable {
+        case approved(DeviceAuthorization)
+        case pending
+        case slowDown(interval: Int)
+        case denied
+        case expired
+        case redeemed
+        case unknown
+    }
+
+    /// One token-endpoint poll (RFC 8628 §3.5), atomically: rate check, then state.
+    func poll(deviceCode: String, clientID: String, now: Int) -> DevicePoll {
+        guard var device = devices[deviceCode], device.clientID == clientID else { return .unknown }
+        if device.redeemedAt != nil { return .redeemed }
+        if now >= device.expiresAt { return .expired }
+        if device.deniedAt != nil { return .denied }
+        defer { devices[deviceCode] = device }
+        if let last = device.lastPolledAt, now - last < device.interval {
+            // RFC 8628 §3.5: "the interval MUST be increased by 5 seconds for this and all subsequent requests."
+            device.interval += 5
+            device.lastPolledAt = now
+            return .slowDown(interval: device.interval)
+        }
+        device.lastPolledAt = now
+        guard device.approvedSub != nil else { return .pending }
+        device.redeemedAt = now
+        return .approved(device)
+    }
+
+    // MARK: Sessions
+
+    /// The user's current session, or a new one when there is none, it is older than `maxAge`, or `fresh` is asked.
+    func session(for sub: String, now: Int, maxAge: Int? = nil, fresh: Bool = false) -> UserSession {
+        if !fresh, let session = sessions[sub], maxAge.map({ now - session.authTime <= $0 }) ?? true {
+            return session
+        }
+        let session = UserSession(sid: randomToken(bytes: 16), sub: sub, authTime: now)
+        sessions[sub] = session
+        return session
+    }
+
+    /// Ends the user's session and revokes every grant made in it; returns the ended session.
+    func endSession(sub: String, now: Int) -> UserSession? {
+        guard let session = sessions.removeValue(forKey: sub) else { return nil }
+        let grants = Set(tokens.values.filter { $0.sid == session.sid }.map(\.grantID))
+        for grant in grants { revokeGrant(grant, now: now) }
+        for (value, code) in codes where code.sid == session.sid && code.usedAt == nil {
+            codes[value]?.revokedAt = now
+        }
+        return session
+    }
+
+    var allSessions: [UserSession] { Array(sessions.values) }
+
     // MARK: Listing and housekeeping
 
     var allCodes: [IssuedCode] { Array(codes.values) }
     var allTokens: [IssuedToken] { Array(tokens.values) }
+    var allDevices: [DeviceAuthorization] { Array(devices.values) }
 
     /// Forgets every code and token.
     func reset() {
         codes = [:]
         tokens = [:]
         tokensByGrant = [:]
+        devices = [:]
+        deviceCodesByUserCode = [:]
+        sessions = [:]
     }
 
     private func purgeIfDue(now: Int) {
@@ -91,6 +218,8 @@ actor InMemoryStore {
         lastPurge = now
         let cutoff = now - retention
         codes = codes.filter { $0.value.expiresAt > cutoff }
+        devices = devices.filter { $0.value.expiresAt > cutoff }
+        deviceCodesByUserCode = deviceCodesByUserCode.filter { devices[$0.value] != nil }
         let expired = tokens.values.filter { $0.expiresAt <= cutoff }
         guard !expired.isEmpty else { return }
         for token in expired {

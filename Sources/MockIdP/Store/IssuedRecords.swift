@@ -20,6 +20,10 @@ struct IssuedCode: Sendable {
     let codeChallenge: String?
     let codeChallengeMethod: PKCE.Method?
     let authTime: Int
+    /// The MockIdP session the user signed in with; logging out revokes what it issued.
+    let sid: String
+    /// RFC 8707 resource indicators from the authorization request, the access token's audience.
+    let resources: [String]
     let issuedAt: Int
     let expiresAt: Int
     /// Every token descended from this code shares this grant id, so a replay can revoke them all.
@@ -52,6 +56,7 @@ struct IssuedToken: Sendable {
     let audience: [String]
     let jti: String?
     let authTime: Int?
+    let sid: String?
     let issuedAt: Int
     let expiresAt: Int
     /// The authorization these tokens descend from: one code redemption, one device approval, one client-credentials call.
@@ -66,4 +71,36 @@ struct IssuedToken: Sendable {
         if usedAt != nil { return .used }
         return now >= expiresAt ? .expired : .active
     }
+}
+
+/// A device authorization request (RFC 8628 §3.1) on its way from pending to redeemed.
+struct DeviceAuthorization: Sendable {
+    let deviceCode: String
+    /// Normalised: upper case, no separator (RFC 8628 §6.1 lets users type it loosely).
+    let userCode: String
+    let clientID: String
+    let scope: [String]
+    let resources: [String]
+    let issuedAt: Int
+    let expiresAt: Int
+    var interval: Int
+    var lastPolledAt: Int?
+    var approvedSub: String?
+    var sid: String?
+    var authTime: Int?
+    var deniedAt: Int?
+    var redeemedAt: Int?
+
+    func status(at now: Int) -> IssuedStatus {
+        if redeemedAt != nil { return .used }
+        if deniedAt != nil { return .revoked }
+        return now >= expiresAt ? .expired : .active
+    }
+}
+
+/// A user's sign-in at MockIdP: auto-login creates one, RP-initiated logout ends it.
+struct UserSession: Sendable {
+    let sid: String
+    let sub: String
+    let authTime: Int
 }

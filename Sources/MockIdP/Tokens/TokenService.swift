@@ -12,6 +12,8 @@ struct Authorization: Sendable {
     let user: User?
     let scope: [String]
     let authTime: Int?
+    /// The MockIdP session the user signed in with (`sid` claim, OIDC Front-Channel Logout §3).
+    let sid: String?
     let nonce: String?
     /// Shared by every token descended from one authorization, so that they can be revoked together.
     let grantID: String
@@ -71,6 +73,7 @@ struct TokenService: Sendable {
             claims["at_hash"] = .string(Self.tokenHash(accessToken))
             if let authTime = authorization.authTime { claims["auth_time"] = .int(authTime) }
             if let nonce = authorization.nonce { claims["nonce"] = .string(nonce) }
+            if let sid = authorization.sid { claims["sid"] = .string(sid) }
             let value = try await keys.sign(claims)
             idToken = value
             issued.append(record(.idToken, value, authorization, now: now, ttl: client.idTokenTTL, jti: nil, refreshToken: refreshToken))
@@ -98,6 +101,7 @@ struct TokenService: Sendable {
             audience: kind == .idToken ? [authorization.client.clientID] : authorization.audience,
             jti: jti,
             authTime: authorization.authTime,
+            sid: authorization.sid,
             issuedAt: now,
             expiresAt: now + ttl,
             grantID: authorization.grantID,

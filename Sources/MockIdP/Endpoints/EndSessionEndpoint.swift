@@ -1,0 +1,93 @@
+import Hummingbird
+import JWTKit
+
+/// RP-Initiated Logout (OpenID Connect RP-Initiated Logout 1.0 §2, §3): ends the user's MockIdP session, revokes
+/// the grants made in it, and redirects only to a post-logout URI registered for the client.
+struct EndSessionEndpoint: Sendable {
+    let server: AuthorizationServer
+
+    func addRoutes(to router: Router<IdPRequestContext>) {
+        router.get(RouterPath(EndpointPath.endSession), use: handle)
+        router.post(RouterPath(EndpointPath.endSession), use: handle)
+    }
+
+    @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
+        var request = request
+        let form: FormParameters
+        do {
+            form = try await request.formParameters(maxSize: context.maxUploadSize)
+            try form.rejectDuplicates()
+        } catch {
+            throw AuthorizationPageError(error: error)
+        }
+        let hint = try await idTokenHint(form["id_token_hint"])
+        let client = try identifyClient(form["client_id"], hint: hint)
+
+        var sub = hint?.sub
+        if sub == nil, let logoutHint = form["logout_hint"] {
+            sub = server.registry.user(hint: logoutHint)?.sub
+        }
+        var ended: UserSession?
+        if let sub {
+            ended = await server.store.endSession(sub: sub, now: server.clock.now)
+        }
+
+        var notice: String?
+        if let uri = form["post_logout_redirect_uri"] {
+            // §2: "When post_logout_redirect_uri is included, either client_id or id_token_hint MUST also be included."
+            // §3: the OP "MUST NOT perform post-logout redirection" to a URI not registered for the client.
+            if let client, client.postLogoutRedirectURIs.contains(uri) {
+                let separator = uri.contains("?") ? "&" : "?"
+                let location = form["state"].map { uri + separator + FormParameters.encode([("state", $0)]) } ?? uri
+                return Response(status: .found, headers: [.location: location, .cacheControl: "no-store"])
+            }
+            notice = client == nil
+                ? "post_logout_redirect_uri <code>\(HTML.escape(uri))</code> was ignored: send client_id or id_token_hint with it."
+                : "post_logout_redirect_uri <code>\(HTML.escape(uri))</code> is not registered for client <code>\(HTML.escape(client?.clientID ?? ""))</code>, so MockIdP does not redirect there."
+        }
+        let who = ended.flatMap { server.registry.user(sub: $0.sub) }.map {
+            "<p><strong>\(HTML.escape($0.username))</strong> is signed out of MockIdP; tokens issued in that session are revoked.</p>"
+        } ?? "<p>No MockIdP session was open for the user named (send <code>id_token_hint</code> or <code>logout_hint</code>).</p>"
+        let body = "<h1>Signed out</h1>" + who + (notice.map { "<p>\($0)</p>" } ?? "")
+        return HTML.response(HTML.page(title: "Signed out", body: body), headers: [.cacheControl: "no-store"])
+    }
+
+    struct Hint {
+        let sub: String?
+        let audience: [String]
+    }
+
+    /// An ID token MockIdP signed; expired ones are accepted (§2: "The OP need not be listed as an audience ...").
+    private func idTokenHint(_ token: String?) async throws(AuthorizationPageError) -> Hint? {
+        guard let token else { return nil }
+        let claims: JWTClaims
+        do {
+            claims = try await server.keys.collection.verify(token, as: JWTClaims.self)
+        } catch {
+            throw AuthorizationPageError(error: OAuthError(.invalidRequest, "id_token_hint is not an ID token signed by this MockIdP"))
+        }
+        guard claims.claims["iss"]?.stringValue == server.issuer.issuer else {
+            throw AuthorizationPageError(error: OAuthError(.invalidRequest, "id_token_hint was issued by another issuer"))
+        }
+        let audience: [String] =
+            switch claims.claims["aud"] {
+            case .string(let value): [value]
+            case .array(let values): values.compactMap(\.stringValue)
+            default: []
+            }
+        return Hint(sub: claims.claims["sub"]?.stringValue, audience: audience)
+    }
+
+    private func identifyClient(_ clientID: String?, hint: Hint?) throws(AuthorizationPageError) -> Client? {
+        if let clientID {
+            guard let client = server.registry.client(clientID) else {
+                throw AuthorizationPageError(error: OAuthError(.invalidRequest, "unknown client_id \"\(clientID)\""))
+            }
+            if let hint, !hint.audience.contains(clientID) {
+                throw AuthorizationPageError(error: OAuthError(.invalidRequest, "client_id does not match the id_token_hint's audience"))
+            }
+            return client
+        }
+        return hint?.audience.first.flatMap { server.registry.client($0) }
+    }
+}

@@ -1,0 +1,44 @@
+import Hummingbird
+
+/// Token introspection (RFC 7662): a resource server asks whether a token is active and what it grants.
+struct IntrospectionEndpoint: Sendable {
+    let server: AuthorizationServer
+
+    func addRoutes(to router: Router<IdPRequestContext>) {
+        router.post(RouterPath(EndpointPath.introspection), use: handle)
+    }
+
+    @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
+        var request = request
+        let form = try await request.formParameters(maxSize: context.maxUploadSize)
+        let client = try ClientAuthentication.authenticate(headers: request.headers, form: form, registry: server.registry)
+        // RFC 7662 §2.1: "the endpoint MUST also require some form of authorization"; a public client proves nothing.
+        guard !client.isPublic else {
+            throw OAuthError.invalidClient("introspection needs a confidential client (one with a client_secret)")
+        }
+        try form.rejectDuplicates()
+        guard let value = form["token"] else {
+            throw OAuthError(.invalidRequest, "token is missing")
+        }
+        let now = server.clock.now
+        // RFC 7662 §2.2: anything not active (unknown, expired, revoked, malformed, an ID token) is {"active": false} alone.
+        guard let token = await server.store.token(value), token.kind != .idToken, token.status(at: now) == .active else {
+            return try Response.json(["active": JSONValue.bool(false)], headers: [.cacheControl: "no-store"])
+        }
+        var body: [String: JSONValue] = [
+            "active": .bool(true),
+            "client_id": .string(token.clientID),
+            "token_type": .string(token.kind == .accessToken ? "Bearer" : "refresh_token"),
+            "exp": .int(token.expiresAt),
+            "iat": .int(token.issuedAt),
+            "nbf": .int(token.issuedAt),
+            "sub": .string(token.sub ?? token.clientID),
+            "aud": TokenService.audienceClaim(token.audience),
+            "iss": .string(server.issuer.issuer),
+        ]
+        if !token.scope.isEmpty { body["scope"] = .string(token.scope.joined(separator: " ")) }
+        if let jti = token.jti { body["jti"] = .string(jti) }
+        if let sub = token.sub, let user = server.registry.user(sub: sub) { body["username"] = .string(user.username) }
+        return try Response.json(body, headers: [.cacheControl: "no-store"])
+    }
+}

@@ -1,0 +1,32 @@
+import Hummingbird
+
+/// Token revocation (RFC 7009): a client withdraws one of its own tokens.
+struct RevocationEndpoint: Sendable {
+    let server: AuthorizationServer
+
+    func addRoutes(to router: Router<IdPRequestContext>) {
+        router.post(RouterPath(EndpointPath.revocation), use: handle)
+    }
+
+    @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
+        var request = request
+        let form = try await request.formParameters(maxSize: context.maxUploadSize)
+        let client = try ClientAuthentication.authenticate(headers: request.headers, form: form, registry: server.registry)
+        try form.rejectDuplicates()
+        guard let value = form["token"] else {
+            throw OAuthError(.invalidRequest, "token is missing")
+        }
+        // RFC 7009 §2.2: "invalid tokens do not cause an error response" — an unknown token answers 200.
+        // token_type_hint is only a hint (§2.1): the search covers every token either way.
+        if let token = await server.store.token(value) {
+            // RFC 7009 §2.1: the server "verifies whether the token was issued to the client making the revocation
+            // request. If this validation fails, the request is refused".
+            guard token.clientID == client.clientID else {
+                throw OAuthError(.unauthorizedClient, "the token was issued to another client")
+            }
+            // Revoking a refresh token revokes the access tokens of the same grant (RFC 7009 §2.1).
+            await server.store.revoke(value, family: token.kind == .refreshToken, now: server.clock.now)
+        }
+        return Response(status: .ok, headers: [.cacheControl: "no-store"])
+    }
+}

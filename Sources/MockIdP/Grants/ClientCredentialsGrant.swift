@@ -1,0 +1,26 @@
+/// The client credentials grant (RFC 6749 §4.4): a confidential client acting on its own behalf.
+struct ClientCredentialsGrant: Sendable {
+    let server: AuthorizationServer
+
+    func handle(_ form: FormParameters, client: Client) async throws -> TokenResponse {
+        // RFC 6749 §4.4: "The client credentials grant type MUST only be used by confidential clients."
+        guard !client.isPublic else {
+            throw OAuthError(.unauthorizedClient, "client_credentials needs a confidential client")
+        }
+        let scope = try ScopeRequest.resolve(form["scope"], for: client, registry: server.registry)
+        // RFC 6749 §4.4.3: "A refresh token SHOULD NOT be included." No user, so no ID token either.
+        return try await server.tokens.issue(
+            for: Authorization(
+                client: client,
+                user: nil,
+                scope: scope,
+                authTime: nil,
+                sid: nil,
+                nonce: nil,
+                grantID: randomToken(bytes: 16),
+                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: [], client: client),
+                withRefreshToken: false
+            )
+        )
+    }
+}

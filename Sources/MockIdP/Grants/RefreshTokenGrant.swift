@@ -1,0 +1,58 @@
+/// Exchanging a refresh token (RFC 6749 §6), with rotation on every use and reuse detection (RFC 9700 §2.2.2).
+struct RefreshTokenGrant: Sendable {
+    let server: AuthorizationServer
+
+    func handle(_ form: FormParameters, client: Client) async throws -> TokenResponse {
+        guard let value = form["refresh_token"] else {
+            throw OAuthError(.invalidRequest, "refresh_token is missing")
+        }
+        let old: IssuedToken
+        switch await server.store.rotate(refreshToken: value, clientID: client.clientID, now: server.clock.now) {
+        case .rotated(let token):
+            old = token
+        case .unknown:
+            throw OAuthError(.invalidGrant, "unknown refresh token")
+        case .wrongClient:
+            throw OAuthError(.invalidGrant, "the refresh token was issued to another client")
+        case .expired:
+            throw OAuthError(.invalidGrant, "the refresh token has expired")
+        case .revoked:
+            throw OAuthError(.invalidGrant, "the refresh token has been revoked")
+        case .reused(let revoked):
+            throw OAuthError(
+                .invalidGrant,
+                "the refresh token was already used (rotated); as a precaution \(revoked) token(s) of its family are now revoked (RFC 9700 §4.14.2)"
+            )
+        }
+        // RFC 6749 §6: "The requested scope MUST NOT include any scope not originally granted by the resource owner,
+        // and if omitted is treated as equal to the scope originally granted."
+        var scope = old.scope
+        if form["scope"] != nil {
+            let requested = ScopeRequest.parse(form["scope"])
+            if let wider = requested.first(where: { !old.scope.contains($0) }) {
+                throw OAuthError(.invalidScope, "scope \"\(wider)\" was not part of the original grant")
+            }
+            scope = requested
+        }
+        var user: User?
+        if let sub = old.sub {
+            guard let found = server.registry.user(sub: sub) else {
+                throw OAuthError(.invalidGrant, "the user this refresh token was issued for no longer exists")
+            }
+            user = found
+        }
+        return try await server.tokens.issue(
+            for: Authorization(
+                client: client,
+                user: user,
+                scope: scope,
+                authTime: old.authTime,
+                sid: old.sid,
+                nonce: nil,
+                grantID: old.grantID,
+                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: old.audience, client: client),
+                withRefreshToken: true
+            )
+        )
+    }
+}
