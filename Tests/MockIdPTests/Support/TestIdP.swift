@@ -119,3 +119,108 @@ func pkcePair() -> (verifier: String, challenge: String) {
     let verifier = randomToken()
     return (verifier, SHA256.hash(data: Array(verifier.utf8)).base64URLEncoded)
 }
+
+// MARK: - Raw requests, flows and response readers
+
+extension TestIdP {
+    /// Sends `body` byte for byte, with `contentType` as the Content-Type (none when `nil`).
+    func send(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        body: [UInt8]?,
+        contentType: String? = "application/x-www-form-urlencoded",
+        headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = headers
+        if let contentType { headers[.contentType] = contentType }
+        return try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(bytes: $0) })
+    }
+
+    /// Sends `body` as is (UTF-8), with `contentType` as the Content-Type (none when `nil`).
+    func send(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        body: String,
+        contentType: String? = "application/x-www-form-urlencoded",
+        headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        try await send(method, path, body: Array(body.utf8), contentType: contentType, headers: headers)
+    }
+
+    /// Runs the authorization request and returns the raw response, whatever it is.
+    func authorizeResponse(_ query: [(String, String)]) async throws -> TestResponse {
+        try await get("/authorize", query)
+    }
+
+    /// Runs the code flow for budgetify (or another confidential client) and returns the token response's JSON,
+    /// asserting a 200.
+    func tokens(
+        clientID: String = "budgetify",
+        secret: String = "budgetify-secret",
+        redirectURI: String = "http://localhost:3000/callback",
+        scope: String = "openid profile email",
+        extra: [(String, String)] = []
+    ) async throws -> [String: Any] {
+        let code = try await code(clientID: clientID, redirectURI: redirectURI, scope: scope, extra: extra)
+        let response = try await redeem(code, clientID: clientID, secret: secret, redirectURI: redirectURI)
+        #expect(response.status == .ok, "token request failed: \(text(response))")
+        return try json(response)
+    }
+
+    /// Runs the code flow for budgetify and returns the access token.
+    func accessToken(scope: String = "openid profile email", extra: [(String, String)] = []) async throws -> String {
+        try #require(try await tokens(scope: scope, extra: extra)["access_token"] as? String)
+    }
+
+    /// Runs the code flow for the public client budgetify-spa with S256 PKCE and returns the token response.
+    func publicClientTokens(scope: String = "openid profile") async throws -> TestResponse {
+        let pkce = pkcePair()
+        let code = try await code(
+            clientID: "budgetify-spa",
+            redirectURI: "http://localhost:5173/callback",
+            scope: scope,
+            extra: [("code_challenge", pkce.challenge), ("code_challenge_method", "S256")]
+        )
+        return try await redeem(
+            code, clientID: "budgetify-spa", secret: nil, redirectURI: "http://localhost:5173/callback", extra: [("code_verifier", pkce.verifier)]
+        )
+    }
+
+    /// GET /userinfo with `Authorization: Bearer token`.
+    func userinfo(_ token: String) async throws -> TestResponse {
+        try await get("/userinfo", headers: [.authorization: "Bearer \(token)"])
+    }
+}
+
+/// The body of a response as text.
+func text(_ response: TestResponse) -> String {
+    String(buffer: response.body)
+}
+
+/// The `error` and `error_description` of an RFC 6749 §5.2 JSON error response.
+func oauthError(_ response: TestResponse) throws -> (error: String, description: String) {
+    let body = try json(response)
+    return (try #require(body["error"] as? String), try #require(body["error_description"] as? String))
+}
+
+/// The hidden inputs of a `form_post` page, by name, with HTML entities decoded.
+func hiddenInputs(_ html: String) -> [String: String] {
+    var fields: [String: String] = [:]
+    for match in html.matches(of: #/<input type="hidden" name="([^"]*)" value="([^"]*)">/#) {
+        fields[htmlUnescaped(String(match.1))] = htmlUnescaped(String(match.2))
+    }
+    return fields
+}
+
+/// Decodes the five entities MockIdP's HTML escaping produces.
+func htmlUnescaped(_ text: String) -> String {
+    text.replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&quot;", with: "\"")
+        .replacing("&#39;", with: "'").replacing("&amp;", with: "&")
+}
+
+/// The built-in fixtures with `clients` added, for tests that need a client the shipped fixtures lack.
+func builtInFixtures(adding clients: [Client]) throws -> Configuration.FixtureSource {
+    var fixtures = try FixtureLoader.builtIn()
+    fixtures.clients += clients
+    return .values(fixtures)
+}
