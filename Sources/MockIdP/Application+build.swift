@@ -5,6 +5,7 @@ import NIOCore
 /// The composition root: every endpoint on one router, behind the error middleware.
 func buildRouter(server: AuthorizationServer) -> Router<IdPRequestContext> {
     let router = Router(context: IdPRequestContext.self)
+    router.add(middleware: RequestLogMiddleware(log: server.requestLog, clock: server.clock))
     router.add(middleware: ErrorMiddleware())
     DiscoveryEndpoint(server: server).addRoutes(to: router)
     JWKSEndpoint(server: server).addRoutes(to: router)
@@ -16,6 +17,7 @@ func buildRouter(server: AuthorizationServer) -> Router<IdPRequestContext> {
     DeviceAuthorizationEndpoint(server: server).addRoutes(to: router)
     EndSessionEndpoint(server: server).addRoutes(to: router)
     HealthEndpoint().addRoutes(to: router)
+    DebugRoutes(server: server).addRoutes(to: router)
     return router
 }
 
@@ -34,11 +36,14 @@ extension AuthorizationServer {
             fixtures = values
         }
         return AuthorizationServer(
-            registry: try Registry(fixtures),
+            directory: Directory(try Registry(fixtures)),
             keys: try await SigningKeys.builtIn(),
             store: InMemoryStore(retention: configuration.expiredRetention),
             clock: ServerClock(),
             issuer: IssuerState(configuration.issuer(boundPort: configuration.port)),
+            scripts: ScriptedResponses(),
+            requestLog: RequestLog(capacity: configuration.requestLogCapacity),
+            alwaysShowLoginPage: configuration.loginPage,
             logger: configuration.logger
         )
     }

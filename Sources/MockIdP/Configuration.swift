@@ -27,6 +27,10 @@ public struct Configuration: Sendable {
     public var fixtures: FixtureSource
     /// How long (seconds of server clock) expired codes and tokens stay listed before they are purged.
     public var expiredRetention: Int
+    /// Show the user chooser on every authorization request (otherwise only on `prompt=login` or `prompt=select_account`).
+    public var loginPage: Bool
+    /// How many recent requests `/debug/requests` keeps.
+    public var requestLogCapacity: Int
     /// The logger MockIdP logs to; it never builds its own.
     public var logger: Logger
 
@@ -36,6 +40,8 @@ public struct Configuration: Sendable {
     ///   - issuer: the issuer identifier; default `http://HOST:BOUND_PORT`.
     ///   - fixtures: the fixtures to serve (default: the built-in ones).
     ///   - expiredRetention: seconds an expired entry stays listed before it is purged (default 600).
+    ///   - loginPage: show the user chooser on every authorization request (default: only when the request asks).
+    ///   - requestLogCapacity: how many recent requests `/debug/requests` keeps (default 500).
     ///   - logger: where MockIdP logs.
     public init(
         host: String = "127.0.0.1",
@@ -43,6 +49,8 @@ public struct Configuration: Sendable {
         issuer: String? = nil,
         fixtures: FixtureSource = .builtIn,
         expiredRetention: Int = 600,
+        loginPage: Bool = false,
+        requestLogCapacity: Int = 500,
         logger: Logger = Logger(label: "mock-idp")
     ) {
         self.host = host
@@ -50,6 +58,8 @@ public struct Configuration: Sendable {
         self.issuer = issuer
         self.fixtures = fixtures
         self.expiredRetention = expiredRetention
+        self.loginPage = loginPage
+        self.requestLogCapacity = requestLogCapacity
         self.logger = logger
     }
 

@@ -30,6 +30,9 @@ struct MockIdPCommand: AsyncParsableCommand {
     @Option(help: "The issuer identifier, when clients reach MockIdP by another name (default: http://HOST:BOUND_PORT).")
     var issuer: String?
 
+    @Flag(help: "Show the user chooser on every authorization request (by default only on prompt=login or prompt=select_account).")
+    var loginPage = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -56,6 +59,7 @@ struct MockIdPCommand: AsyncParsableCommand {
             port: port,
             issuer: issuer,
             fixtures: fixtures.map { .directory($0) } ?? .standard,
+            loginPage: loginPage,
             logger: logger
         )
         let server: MockIdPServer

@@ -25,13 +25,18 @@ struct AuthorizeEndpoint: Sendable {
             return try reply.error(.invalidRequest, "unsupported response_mode \"\(form["response_mode"] ?? "")\" (query, fragment or form_post)")
                 .response(from: request, context: context)
         }
-        let code: String
+        let outcome: Outcome
         do {
-            code = try await authorize(form, client: client, redirectURI: redirectURI)
+            outcome = try await authorize(form, client: client, redirectURI: redirectURI)
         } catch {
             return try reply.error(error.code, error.description).response(from: request, context: context)
         }
-        return try reply.success(code: code).response(from: request, context: context)
+        switch outcome {
+        case .code(let code):
+            return try reply.success(code: code).response(from: request, context: context)
+        case .chooseUser:
+            return LoginChooserPage.response(form: form, client: client, users: server.registry.fixtures.users)
+        }
     }
 
     /// RFC 6749 §4.1.2.1: an unknown client or an unregistered redirect URI is shown to the user, never redirected to.
@@ -65,8 +70,14 @@ struct AuthorizeEndpoint: Sendable {
         return (client, client.redirectURIs[0])
     }
 
+    enum Outcome {
+        case code(String)
+        /// The request asks the user to pick an account (or the server always does): show the chooser.
+        case chooseUser
+    }
+
     /// Validates the rest of the request and issues a code; errors here are redirected to the client.
-    private func authorize(_ form: FormParameters, client: Client, redirectURI: String) async throws(OAuthError) -> String {
+    private func authorize(_ form: FormParameters, client: Client, redirectURI: String) async throws(OAuthError) -> Outcome {
         try form.rejectDuplicates()
         if form["request"] != nil { throw OAuthError(.requestNotSupported, "request objects are not supported") }
         if form["request_uri"] != nil { throw OAuthError(.requestURINotSupported, "request_uri is not supported") }
@@ -86,7 +97,16 @@ struct AuthorizeEndpoint: Sendable {
             throw OAuthError(.invalidRequest, "prompt=none cannot be combined with other values (OIDC Core §3.1.2.1)")
         }
         let resources = try ResourceIndicators.parse(form)
-        let user = try signIn(form)
+        if form[LoginChooserPage.actionParameter] == "deny" {
+            throw OAuthError(.accessDenied, "the user denied the request on MockIdP's sign-in page")
+        }
+        let chosen = form[LoginChooserPage.userParameter]
+        if chosen == nil && !prompts.contains("none")
+            && (prompts.contains("login") || prompts.contains("select_account") || server.alwaysShowLoginPage)
+        {
+            return .chooseUser
+        }
+        let user = try signIn(form, chosen: chosen)
         let now = server.clock.now
         // Single sign-on: an existing session is reused, unless prompt=login or max_age asks for a fresh sign-in.
         var maxAge: Int?
@@ -115,7 +135,7 @@ struct AuthorizeEndpoint: Sendable {
             grantID: randomToken(bytes: 16)
         )
         await server.store.insert(code)
-        return code.code
+        return .code(code.code)
     }
 
     /// RFC 7636 §4.3 and §4.4.1; public clients must send an S256 challenge (RFC 9700 §2.1.1).
@@ -143,8 +163,15 @@ struct AuthorizeEndpoint: Sendable {
         return (challenge, method)
     }
 
-    /// Auto-login: the user named by `login_hint` (sub or username), else the first user in users.json.
-    private func signIn(_ form: FormParameters) throws(OAuthError) -> User {
+    /// Auto-login: the user picked on the chooser page, else the one named by `login_hint` (sub or username),
+    /// else the first user in users.json.
+    private func signIn(_ form: FormParameters, chosen: String?) throws(OAuthError) -> User {
+        if let chosen {
+            guard let user = server.registry.user(sub: chosen) else {
+                throw OAuthError(.invalidRequest, "the chosen user \"\(chosen)\" does not exist")
+            }
+            return user
+        }
         if let hint = form["login_hint"] {
             guard let user = server.registry.user(hint: hint) else {
                 throw OAuthError(.invalidRequest, "login_hint \"\(hint)\" matches no user's sub or username in users.json")
@@ -169,7 +196,8 @@ struct AuthorizeEndpoint: Sendable {
         }
 
         func error(_ code: OAuthError.Code, _ description: String) -> AuthorizationResponse {
-            respond([("error", code.rawValue), ("error_description", description)])
+            RequestNote.error(code.rawValue, description)
+            return respond([("error", code.rawValue), ("error_description", description)])
         }
 
         private func respond(_ parameters: [(String, String)]) -> AuthorizationResponse {

@@ -68,7 +68,7 @@ struct DiscoveryEndpoint: Sendable {
             // RFC 7662 §2.1: introspection takes a confidential client's credentials.
             "introspection_endpoint_auth_methods_supported": strings(["client_secret_basic", "client_secret_post"]),
             "code_challenge_methods_supported": strings(PKCE.Method.allCases.map(\.rawValue)),
-            "prompt_values_supported": strings(["none", "login"]),
+            "prompt_values_supported": strings(["none", "login", "select_account"]),
             // RFC 9207 §3
             "authorization_response_iss_parameter_supported": .bool(true),
             "claims_parameter_supported": .bool(false),

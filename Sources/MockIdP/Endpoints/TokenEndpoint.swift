@@ -26,12 +26,16 @@ struct TokenEndpoint: Sendable {
         guard client.grantTypes.contains(grantType) else {
             throw OAuthError(.unauthorizedClient, "client \"\(client.clientID)\" may not use the \(grantName) grant")
         }
+        // A response scripted through POST /debug/next answers first: an error instead, or claims for these tokens.
+        let script = server.scripts.take(clientID: client.clientID, grantType: grantName)
+        if let error = script?.error { throw error }
+        let overrides = script?.overrides ?? TokenOverrides()
         switch grantType {
-        case .authorizationCode: return try await AuthorizationCodeGrant(server: server).handle(form, client: client)
-        case .refreshToken: return try await RefreshTokenGrant(server: server).handle(form, client: client)
-        case .clientCredentials: return try await ClientCredentialsGrant(server: server).handle(form, client: client)
-        case .password: return try await PasswordGrant(server: server).handle(form, client: client)
-        case .deviceCode: return try await DeviceCodeGrant(server: server).handle(form, client: client)
+        case .authorizationCode: return try await AuthorizationCodeGrant(server: server, overrides: overrides).handle(form, client: client)
+        case .refreshToken: return try await RefreshTokenGrant(server: server, overrides: overrides).handle(form, client: client)
+        case .clientCredentials: return try await ClientCredentialsGrant(server: server, overrides: overrides).handle(form, client: client)
+        case .password: return try await PasswordGrant(server: server, overrides: overrides).handle(form, client: client)
+        case .deviceCode: return try await DeviceCodeGrant(server: server, overrides: overrides).handle(form, client: client)
         }
     }
 

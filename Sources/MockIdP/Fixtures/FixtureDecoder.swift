@@ -16,11 +16,16 @@ struct FixtureDecoder {
     /// Parses `data` as a JSON array of objects; malformed JSON is reported with the parser's line and column.
     /// An element that is not an object is reported and comes back as `nil`, so indices stay aligned.
     mutating func entries(of data: Data, what: String) -> [(index: Int, object: [String: JSONValue]?)] {
+        // Strict RFC 8259 first (the decoder tolerates trailing commas, and its errors say nowhere where).
+        if let syntax = JSONSyntaxError.locate(in: Array(data)) {
+            problems.append(.init(file: file, reason: "malformed JSON: \(syntax)"))
+            return []
+        }
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
-            problems.append(.init(file: file, reason: "malformed JSON: \(Self.describe(error))"))
+            problems.append(.init(file: file, reason: "malformed JSON: \(error)"))
             return []
         }
         guard case .array(let elements) = value else {
@@ -33,15 +38,6 @@ struct FixtureDecoder {
             }
             return (index, element.objectValue)
         }
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        guard case DecodingError.dataCorrupted(let context) = error else { return "\(error)" }
-        // swift-foundation's parser puts "around line L, column C" in the underlying error.
-        if let underlying = context.underlyingError {
-            return "\(context.debugDescription) \(underlying)"
-        }
-        return context.debugDescription
     }
 
     /// Reads the fields of one entry, noting problems against `entry` and rejecting unknown fields.

@@ -60,11 +60,12 @@ enum FixtureLoader {
             scopes: decode(FixtureValidator.scopesFile, scopes, builtIn: BuiltInFixtures.scopes) { $0.scopes(from: $1) }
         )
         // Cross-checks name files without the directory, so relabel them to match the type problems above.
-        // An entry that already has a type problem is not cross-checked: one clear message an entry.
-        let brokenEntries = Set(problems.map { "\($0.file)|\($0.entry ?? "")" })
+        // A field (or a whole entry) that already has a type problem is not cross-checked again.
+        let reported = Set(problems.map { "\($0.file)|\($0.entry ?? "")|\($0.field ?? "")" })
         for var problem in FixtureValidator.problems(in: fixtures) {
             if let directory { problem.file = URL(filePath: directory, directoryHint: .isDirectory).appending(path: problem.file).path }
-            if !brokenEntries.contains("\(problem.file)|\(problem.entry ?? "")") { problems.append(problem) }
+            let entry = "\(problem.file)|\(problem.entry ?? "")|"
+            if !reported.contains(entry) && !reported.contains(entry + (problem.field ?? "")) { problems.append(problem) }
         }
         if !problems.isEmpty { throw FixtureError(problems: problems) }
         return fixtures

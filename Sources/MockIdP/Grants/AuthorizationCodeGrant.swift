@@ -1,6 +1,7 @@
 /// Redeeming an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6).
 struct AuthorizationCodeGrant: Sendable {
     let server: AuthorizationServer
+    var overrides = TokenOverrides()
 
     func handle(_ form: FormParameters, client: Client) async throws -> TokenResponse {
         guard let value = form["code"] else {
@@ -44,7 +45,8 @@ struct AuthorizationCodeGrant: Sendable {
                 grantID: code.grantID,
                 audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: code.resources, client: client),
                 withRefreshToken: client.grantTypes.contains(.refreshToken)
-            )
+            ),
+            overrides: overrides
         )
     }
 

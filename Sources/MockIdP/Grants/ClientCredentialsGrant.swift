@@ -1,6 +1,7 @@
 /// The client credentials grant (RFC 6749 §4.4): a confidential client acting on its own behalf.
 struct ClientCredentialsGrant: Sendable {
     let server: AuthorizationServer
+    var overrides = TokenOverrides()
 
     func handle(_ form: FormParameters, client: Client) async throws -> TokenResponse {
         // RFC 6749 §4.4: "The client credentials grant type MUST only be used by confidential clients."
@@ -20,7 +21,8 @@ struct ClientCredentialsGrant: Sendable {
                 grantID: randomToken(bytes: 16),
                 audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: [], client: client),
                 withRefreshToken: false
-            )
+            ),
+            overrides: overrides
         )
     }
 }

@@ -1,6 +1,7 @@
 /// Polling for the device authorization grant (RFC 8628 §3.4, §3.5).
 struct DeviceCodeGrant: Sendable {
     let server: AuthorizationServer
+    var overrides = TokenOverrides()
 
     func handle(_ form: FormParameters, client: Client) async throws -> TokenResponse {
         guard let deviceCode = form["device_code"] else {
@@ -37,7 +38,8 @@ struct DeviceCodeGrant: Sendable {
                 grantID: device.deviceCode,
                 audience: device.resources.isEmpty ? client.audience : device.resources,
                 withRefreshToken: client.grantTypes.contains(.refreshToken)
-            )
+            ),
+            overrides: overrides
         )
     }
 }

@@ -4,6 +4,7 @@
 /// clients.json lists it for them.
 struct PasswordGrant: Sendable {
     let server: AuthorizationServer
+    var overrides = TokenOverrides()
 
     func handle(_ form: FormParameters, client: Client) async throws -> TokenResponse {
         guard let username = form["username"] else {
@@ -28,7 +29,8 @@ struct PasswordGrant: Sendable {
                 grantID: randomToken(bytes: 16),
                 audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: [], client: client),
                 withRefreshToken: client.grantTypes.contains(.refreshToken)
-            )
+            ),
+            overrides: overrides
         )
     }
 }

@@ -1,6 +1,7 @@
 /// Exchanging a refresh token (RFC 6749 §6), with rotation on every use and reuse detection (RFC 9700 §2.2.2).
 struct RefreshTokenGrant: Sendable {
     let server: AuthorizationServer
+    var overrides = TokenOverrides()
 
     func handle(_ form: FormParameters, client: Client) async throws -> TokenResponse {
         guard let value = form["refresh_token"] else {
@@ -52,7 +53,8 @@ struct RefreshTokenGrant: Sendable {
                 grantID: old.grantID,
                 audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: old.audience, client: client),
                 withRefreshToken: true
-            )
+            ),
+            overrides: overrides
         )
     }
 }

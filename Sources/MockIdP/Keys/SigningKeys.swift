@@ -5,28 +5,66 @@ import FoundationEssentials
 import Foundation
 #endif
 import JWTKit
+import Synchronization
+import _CryptoExtras
 
-/// The keys MockIdP signs tokens with, and their public JWK Set, encoded once.
-struct SigningKeys: Sendable {
-    let collection: JWTKeyCollection
-    let activeKID: String
-    let algorithm: String
-    /// The JWKS document, encoded at start-up and served as is.
-    let jwksJSON: Data
+/// The keys MockIdP signs tokens with, and their public JWK Set, encoded once per change.
+///
+/// `rotate()` makes a new key active and keeps the previous one published (and verifiable) until the next rotation,
+/// so clients' JWKS refresh can be tested.
+final class SigningKeys: Sendable {
+    typealias RSAKey = JWTKit.Insecure.RSA.PrivateKey
+
+    struct State: Sendable {
+        /// Published keys, the active one first; at most two.
+        var keys: [(key: RSAKey, jwk: PublicJWK)]
+        var collection: JWTKeyCollection
+        var jwksJSON: Data
+    }
+
+    private let state: Mutex<State>
+    let algorithm = "RS256"
+
+    private init(state: State) {
+        self.state = Mutex(state)
+    }
 
     /// Loads the shipped development RSA key (RS256).
     static func builtIn() async throws -> SigningKeys {
-        try await rsa(pem: BuiltInSigningKey.rsaPEM)
+        SigningKeys(state: try await makeState([publish(RSAKey(pem: BuiltInSigningKey.rsaPEM))]))
     }
 
-    static func rsa(pem: String) async throws -> SigningKeys {
-        let key = try JWTKit.Insecure.RSA.PrivateKey(pem: pem)
+    private static func publish(_ key: RSAKey) throws -> (key: RSAKey, jwk: PublicJWK) {
         let primitives = try key.publicKey.getKeyPrimitives()
         var jwk = PublicJWK(kty: "RSA", alg: "RS256", kid: "", n: primitives.modulus.base64URLEncoded, e: primitives.publicExponent.base64URLEncoded)
         jwk.kid = thumbprint(of: jwk)
+        return (key, jwk)
+    }
+
+    private static func makeState(_ keys: [(key: RSAKey, jwk: PublicJWK)]) async throws -> State {
         let collection = JWTKeyCollection()
-        await collection.add(rsa: key, digestAlgorithm: .sha256, kid: JWKIdentifier(string: jwk.kid), serializer: claimsSerializer)
-        return SigningKeys(collection: collection, activeKID: jwk.kid, algorithm: jwk.alg, jwksJSON: try JSONEncoder().encode(JWKSet(keys: [jwk])))
+        for (key, jwk) in keys {
+            await collection.add(rsa: key, digestAlgorithm: .sha256, kid: JWKIdentifier(string: jwk.kid), serializer: claimsSerializer)
+        }
+        return State(keys: keys, collection: collection, jwksJSON: try JSONEncoder().encode(JWKSet(keys: keys.map(\.jwk))))
+    }
+
+    /// Verifies signatures: every published key.
+    var collection: JWTKeyCollection { state.withLock { $0.collection } }
+    var activeKID: String { state.withLock { $0.keys[0].jwk.kid } }
+    var jwksJSON: Data { state.withLock { $0.jwksJSON } }
+    /// The published key ids, active first.
+    var publishedKIDs: [String] { state.withLock { $0.keys.map(\.jwk.kid) } }
+
+    /// Generates a new RSA-2048 key and makes it active. The previously active key stays published (and verifying)
+    /// until the next rotation; the one before it is dropped.
+    @discardableResult
+    func rotate() async throws -> String {
+        let fresh = try Self.publish(RSAKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048)))
+        let current = state.withLock { $0.keys[0] }
+        let next = try await Self.makeState([fresh, current])
+        state.withLock { $0 = next }
+        return fresh.jwk.kid
     }
 
     /// RFC 7638 JWK thumbprint: SHA-256 over the required members in lexicographic order, base64url.
@@ -51,26 +89,7 @@ struct SigningKeys: Sendable {
     func sign(_ claims: [String: JSONValue], type: String = "JWT") async throws -> String {
         var header = JWTHeader()
         header.typ = type
-        return try await collection.sign(JWTClaims(claims: claims), kid: JWKIdentifier(string: activeKID), header: header)
+        let (collection, kid) = state.withLock { ($0.collection, $0.keys[0].jwk.kid) }
+        return try await collection.sign(JWTClaims(claims: claims), kid: JWKIdentifier(string: kid), header: header)
     }
-}
-
-/// A JWT payload of any shape. MockIdP checks validity against its own records, so `verify` checks nothing.
-struct JWTClaims: JWTPayload, Equatable {
-    var claims: [String: JSONValue]
-
-    init(claims: [String: JSONValue]) {
-        self.claims = claims
-    }
-
-    init(from decoder: any Decoder) throws {
-        self.claims = try decoder.singleValueContainer().decode([String: JSONValue].self)
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(claims)
-    }
-
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
 }

@@ -46,6 +46,7 @@ struct AuthorizationPageError: HTTPResponseError, Sendable {
     var status: HTTPResponse.Status { error.status }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
+        RequestNote.error(error.code.rawValue, error.description)
         let body = """
             <h1>MockIdP cannot continue this sign-in</h1>
             <p><code>\(HTML.escape(error.code.rawValue))</code>: \(HTML.escape(error.description))</p>
@@ -74,13 +75,13 @@ enum HTML {
         return output
     }
 
-    static func page(title: String, body: String) -> String {
+    static func page(title: String, body: String, style: String = "") -> String {
         """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><title>\(escape(title)) · MockIdP</title>
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d2733}
-        code{background:#eef1f5;padding:.1rem .3rem;border-radius:3px}</style></head>
+        code{background:#eef1f5;padding:.1rem .3rem;border-radius:3px}\(style)</style></head>
         <body>\(body)</body></html>
         """
     }

@@ -1,12 +1,3 @@
-/// Where an issued code or token stands.
-enum IssuedStatus: String, Sendable, Codable {
-    case active
-    /// A code that was redeemed, or a refresh token that was rotated.
-    case used
-    case expired
-    case revoked
-}
-
 /// An authorization code, from the authorization request that produced it to its redemption.
 struct IssuedCode: Sendable {
     let code: String
@@ -31,7 +22,7 @@ struct IssuedCode: Sendable {
     var usedAt: Int?
     var revokedAt: Int?
 
-    func status(at now: Int) -> IssuedStatus {
+    func status(at now: Int) -> IssuedState {
         if revokedAt != nil { return .revoked }
         if usedAt != nil { return .used }
         return now >= expiresAt ? .expired : .active
@@ -66,7 +57,7 @@ struct IssuedToken: Sendable {
     var usedAt: Int?
     var revokedAt: Int?
 
-    func status(at now: Int) -> IssuedStatus {
+    func status(at now: Int) -> IssuedState {
         if revokedAt != nil { return .revoked }
         if usedAt != nil { return .used }
         return now >= expiresAt ? .expired : .active
@@ -91,7 +82,7 @@ struct DeviceAuthorization: Sendable {
     var deniedAt: Int?
     var redeemedAt: Int?
 
-    func status(at now: Int) -> IssuedStatus {
+    func status(at now: Int) -> IssuedState {
         if redeemedAt != nil { return .used }
         if deniedAt != nil { return .revoked }
         return now >= expiresAt ? .expired : .active

@@ -21,6 +21,13 @@ struct Authorization: Sendable {
     let withRefreshToken: Bool
 }
 
+/// Changes a test asks for in the tokens of one issuance (/debug/next, /debug/tokens): claims added or overridden, a lifetime.
+struct TokenOverrides: Sendable {
+    var accessTokenClaims: [String: JSONValue] = [:]
+    var idTokenClaims: [String: JSONValue] = [:]
+    var accessTokenTTL: Int?
+}
+
 /// Mints access tokens (RFC 9068), ID tokens (OIDC Core §2) and refresh tokens, and records them in the store.
 struct TokenService: Sendable {
     let keys: SigningKeys
@@ -29,8 +36,9 @@ struct TokenService: Sendable {
     let issuer: IssuerState
     let registry: Registry
 
-    func issue(for authorization: Authorization) async throws -> TokenResponse {
+    func issue(for authorization: Authorization, overrides: TokenOverrides = TokenOverrides()) async throws -> TokenResponse {
         let now = clock.now
+        let accessTokenTTL = overrides.accessTokenTTL ?? authorization.client.accessTokenTTL
         let issuer = issuer.issuer
         let client = authorization.client
         let sub = authorization.user?.sub ?? client.clientID
@@ -41,13 +49,14 @@ struct TokenService: Sendable {
             "iss": .string(issuer),
             "sub": .string(sub),
             "aud": Self.audienceClaim(authorization.audience),
-            "exp": .int(now + client.accessTokenTTL),
+            "exp": .int(now + accessTokenTTL),
             "iat": .int(now),
             "jti": .string(jti),
             "client_id": .string(client.clientID),
         ]
         if !authorization.scope.isEmpty { accessClaims["scope"] = .string(authorization.scope.joined(separator: " ")) }
         if let authTime = authorization.authTime { accessClaims["auth_time"] = .int(authTime) }
+        accessClaims.merge(overrides.accessTokenClaims) { _, override in override }
         let accessToken = try await keys.sign(accessClaims, type: "at+jwt")
 
         var issued: [IssuedToken] = []
@@ -58,7 +67,7 @@ struct TokenService: Sendable {
             issued.append(record(.refreshToken, value, authorization, now: now, ttl: client.refreshTokenTTL, jti: nil, refreshToken: nil))
         }
         issued.append(
-            record(.accessToken, accessToken, authorization, now: now, ttl: client.accessTokenTTL, jti: jti, refreshToken: refreshToken)
+            record(.accessToken, accessToken, authorization, now: now, ttl: accessTokenTTL, jti: jti, refreshToken: refreshToken)
         )
 
         var idToken: String?
@@ -74,6 +83,7 @@ struct TokenService: Sendable {
             if let authTime = authorization.authTime { claims["auth_time"] = .int(authTime) }
             if let nonce = authorization.nonce { claims["nonce"] = .string(nonce) }
             if let sid = authorization.sid { claims["sid"] = .string(sid) }
+            claims.merge(overrides.idTokenClaims) { _, override in override }
             let value = try await keys.sign(claims)
             idToken = value
             issued.append(record(.idToken, value, authorization, now: now, ttl: client.idTokenTTL, jti: nil, refreshToken: refreshToken))
@@ -82,7 +92,7 @@ struct TokenService: Sendable {
 
         return TokenResponse(
             accessToken: accessToken,
-            expiresIn: client.accessTokenTTL,
+            expiresIn: accessTokenTTL,
             scope: authorization.scope.isEmpty ? nil : authorization.scope.joined(separator: " "),
             refreshToken: refreshToken,
             idToken: idToken

@@ -1,0 +1,92 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Synchronization
+
+/// One request as /debug/requests shows it: enough to answer "why did my token request fail?", with secrets redacted.
+public struct LoggedRequest: Sendable, Codable, Hashable {
+    /// Server-clock seconds since 1970.
+    public var time: Int
+    public var method: String
+    public var path: String
+    public var clientID: String?
+    public var grantType: String?
+    public var status: Int
+    public var error: String?
+    public var errorDescription: String?
+    /// The request's parameters, with codes, tokens, secrets, passwords and verifiers replaced by `[redacted]`.
+    public var parameters: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case time, method, path, status, error, parameters
+        case clientID = "client_id"
+        case grantType = "grant_type"
+        case errorDescription = "error_description"
+    }
+
+    static let redacted: Set<String> = [
+        "client_secret", "code", "code_verifier", "refresh_token", "access_token", "token", "password", "id_token_hint",
+        "device_code", "assertion", "client_assertion",
+    ]
+}
+
+/// A bounded ring buffer of recent requests.
+final class RequestLog: Sendable {
+    private struct Ring {
+        var entries: [LoggedRequest] = []
+        var next = 0
+    }
+
+    private let ring = Mutex(Ring())
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    func append(_ entry: LoggedRequest) {
+        ring.withLock { ring in
+            if ring.entries.count < capacity {
+                ring.entries.append(entry)
+            } else {
+                ring.entries[ring.next] = entry
+            }
+            ring.next = (ring.next + 1) % capacity
+        }
+    }
+
+    /// Newest first.
+    var entries: [LoggedRequest] {
+        ring.withLock { ring in
+            guard ring.entries.count == capacity else { return ring.entries.reversed() }
+            return Array((ring.entries[ring.next...] + ring.entries[..<ring.next]).reversed())
+        }
+    }
+
+    func clear() {
+        ring.withLock { $0 = Ring() }
+    }
+}
+
+/// What the handling of one request learned for its log entry (the OAuth error it answered, the client),
+/// carried in a task-local so that endpoints need not thread it through.
+final class RequestNote: Sendable {
+    struct Fields: Sendable {
+        var error: String?
+        var errorDescription: String?
+    }
+
+    @TaskLocal static var current: RequestNote?
+
+    let fields = Mutex(Fields())
+
+    /// Notes the OAuth error this request answers with, if a request is being logged.
+    static func error(_ code: String, _ description: String) {
+        current?.fields.withLock {
+            $0.error = code
+            $0.errorDescription = description
+        }
+    }
+}

@@ -1,0 +1,157 @@
+/// Finds where JSON text goes wrong, for error messages: the decoder says only that it is invalid.
+///
+/// A small RFC 8259 recognizer; it runs only after decoding failed, so it costs nothing on the happy path.
+struct JSONSyntaxError: Error, CustomStringConvertible {
+    let line: Int
+    let column: Int
+    let reason: String
+
+    var description: String { "\(reason) at line \(line), column \(column)" }
+
+    /// The first syntax error in `bytes`, or `nil` if they are valid JSON.
+    static func locate(in bytes: [UInt8]) -> JSONSyntaxError? {
+        var scanner = Scanner(bytes: bytes)
+        do throws(JSONSyntaxError) {
+            scanner.skipWhitespace()
+            try scanner.value(depth: 0)
+            scanner.skipWhitespace()
+            if scanner.index < bytes.count { throw scanner.error("unexpected text after the JSON value") }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    private struct Scanner {
+        let bytes: [UInt8]
+        var index = 0
+
+        func error(_ reason: String) -> JSONSyntaxError {
+            var line = 1
+            var column = 1
+            for byte in bytes[..<min(index, bytes.count)] {
+                if byte == UInt8(ascii: "\n") {
+                    line += 1
+                    column = 1
+                } else if byte & 0xC0 != 0x80 {
+                    column += 1
+                }
+            }
+            return JSONSyntaxError(line: line, column: column, reason: reason)
+        }
+
+        var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+        mutating func skipWhitespace() {
+            while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
+        }
+
+        mutating func expect(_ character: Character) throws(JSONSyntaxError) {
+            guard current == character.asciiValue else {
+                throw error(current == nil ? "unexpected end of file, expected '\(character)'" : "expected '\(character)'")
+            }
+            index += 1
+        }
+
+        mutating func value(depth: Int) throws(JSONSyntaxError) {
+            guard depth < 512 else { throw error("nested too deeply") }
+            guard let byte = current else { throw error("unexpected end of file, expected a value") }
+            switch byte {
+            case UInt8(ascii: "{"): try object(depth: depth)
+            case UInt8(ascii: "["): try array(depth: depth)
+            case UInt8(ascii: "\""): try string()
+            case UInt8(ascii: "t"): try literal("true")
+            case UInt8(ascii: "f"): try literal("false")
+            case UInt8(ascii: "n"): try literal("null")
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
+            default: throw error("unexpected character, expected a value")
+            }
+        }
+
+        mutating func object(depth: Int) throws(JSONSyntaxError) {
+            index += 1
+            skipWhitespace()
+            if current == UInt8(ascii: "}") {
+                index += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                guard current == UInt8(ascii: "\"") else { throw error("expected a quoted member name") }
+                try string()
+                skipWhitespace()
+                try expect(":")
+                skipWhitespace()
+                try value(depth: depth + 1)
+                skipWhitespace()
+                if current == UInt8(ascii: ",") {
+                    index += 1
+                    skipWhitespace()
+                    if current == UInt8(ascii: "}") { throw error("trailing comma before '}'") }
+                    continue
+                }
+                try expect("}")
+                return
+            }
+        }
+
+        mutating func array(depth: Int) throws(JSONSyntaxError) {
+            index += 1
+            skipWhitespace()
+            if current == UInt8(ascii: "]") {
+                index += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                try value(depth: depth + 1)
+                skipWhitespace()
+                if current == UInt8(ascii: ",") {
+                    index += 1
+                    skipWhitespace()
+                    if current == UInt8(ascii: "]") { throw error("trailing comma before ']'") }
+                    continue
+                }
+                try expect("]")
+                return
+            }
+        }
+
+        mutating func string() throws(JSONSyntaxError) {
+            index += 1
+            while let byte = current {
+                switch byte {
+                case UInt8(ascii: "\""):
+                    index += 1
+                    return
+                case UInt8(ascii: "\\"):
+                    index += 1
+                    guard let escaped = current, "\"\\/bfnrtu".utf8.contains(escaped) else { throw error("invalid escape in string") }
+                    index += 1
+                case 0..<0x20:
+                    throw error("control character in string (escape it)")
+                default:
+                    index += 1
+                }
+            }
+            throw error("unterminated string")
+        }
+
+        mutating func literal(_ word: String) throws(JSONSyntaxError) {
+            for expected in word.utf8 {
+                guard current == expected else { throw error("unexpected character, expected '\(word)'") }
+                index += 1
+            }
+        }
+
+        mutating func number() throws(JSONSyntaxError) {
+            if current == UInt8(ascii: "-") { index += 1 }
+            var digits = 0
+            while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "+-.eE".utf8.contains(byte) {
+                index += 1
+                digits += 1
+            }
+            if digits == 0 { throw error("invalid number") }
+        }
+    }
+}
