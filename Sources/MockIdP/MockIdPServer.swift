@@ -33,6 +33,7 @@ public struct MockIdPServer: Service {
         }
         self.application = buildApplication(configuration: configuration, server: state) { channel in
             if let port = channel.localAddress?.port {
+                state.issuer.port = port
                 state.issuer.set(configuration.issuer(boundPort: port))
             }
             configuration.logger.info("MockIdP listening", metadata: ["issuer": "\(state.issuer.issuer)"])
@@ -42,6 +43,13 @@ public struct MockIdPServer: Service {
 
     /// The issuer identifier: final once `onReady` has been called.
     public var issuer: String { state.issuer.issuer }
+
+    /// The bound port, once listening; `nil` before.
+    public var port: Int? { state.issuer.port }
+
+    /// The running server's controls (mint tokens, script responses, move the clock, read what was issued).
+    /// Its endpoint URLs are final once `onReady` has been called.
+    public var controls: RunningMockIdP { RunningMockIdP(server: state) }
 
     /// Serves until the task is cancelled or a graceful shutdown is triggered.
     public func run() async throws {

@@ -30,6 +30,9 @@ struct MockIdPCommand: AsyncParsableCommand {
     @Option(help: "The issuer identifier, when clients reach MockIdP by another name (default: http://HOST:BOUND_PORT).")
     var issuer: String?
 
+    @Flag(help: "Exit (gracefully, status 0) when standard input closes: a test runner that spawns mock-idp with a pipe as its stdin never leaves it orphaned.")
+    var exitOnStdinClose = false
+
     @Flag(help: "Show the user chooser on every authorization request (by default only on prompt=login or prompt=select_account).")
     var loginPage = false
 
@@ -71,8 +74,12 @@ struct MockIdPCommand: AsyncParsableCommand {
             printError("mock-idp: \(error)")
             throw ExitCode(2)
         }
+        var services = [ServiceGroupConfiguration.ServiceConfiguration(service: server)]
+        if exitOnStdinClose {
+            services.append(.init(service: StandardInputWatcher(), successTerminationBehavior: .gracefullyShutdownGroup))
+        }
         let group = ServiceGroup(
-            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         do {
             try await group.run()

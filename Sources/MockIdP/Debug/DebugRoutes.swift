@@ -106,22 +106,7 @@ struct DebugRoutes: Sendable {
         guard let clientID = try body.string("client_id") else {
             throw OAuthError(.invalidRequest, "client_id is missing")
         }
-        guard let client = server.registry.client(clientID) else {
-            throw OAuthError(.invalidRequest, "unknown client_id \"\(clientID)\"")
-        }
-        var user: User?
-        if let sub = try body.string("sub") {
-            guard let found = server.registry.user(hint: sub) else {
-                throw OAuthError(.invalidRequest, "sub \"\(sub)\" matches no user's sub or username")
-            }
-            user = found
-        }
-        let scope = try ScopeRequest.resolve(body.string("scope"), for: client, registry: server.registry)
-        let expiresIn = try body.int("expires_in")
-        if let expiresIn, expiresIn <= 0 {
-            throw OAuthError(.invalidRequest, "expires_in must be a positive number of seconds")
-        }
-        var audience = client.audience
+        var audience: [String]?
         if let value = body.fields["audience"] {
             switch value {
             case .string(let single): audience = [single]
@@ -129,23 +114,14 @@ struct DebugRoutes: Sendable {
             default: throw OAuthError(.invalidRequest, "\"audience\" must be a string or an array of strings")
             }
         }
-        var session: UserSession?
-        if let user {
-            session = await server.store.session(for: user.sub, now: server.clock.now)
-        }
-        return try await server.tokens.issue(
-            for: Authorization(
-                client: client,
-                user: user,
-                scope: scope,
-                authTime: session?.authTime,
-                sid: session?.sid,
-                nonce: nil,
-                grantID: randomToken(bytes: 16),
-                audience: audience,
-                withRefreshToken: user != nil && client.grantTypes.contains(.refreshToken)
-            ),
-            overrides: TokenOverrides(accessTokenClaims: try body.object("claims"), idTokenClaims: try body.object("id_token_claims"), accessTokenTTL: expiresIn)
+        return try await server.mint(
+            clientID: clientID,
+            sub: try body.string("sub"),
+            scope: try body.string("scope"),
+            audience: audience,
+            overrides: TokenOverrides(
+                accessTokenClaims: try body.object("claims"), idTokenClaims: try body.object("id_token_claims"), accessTokenTTL: try body.int("expires_in")
+            )
         )
     }
 

@@ -5,6 +5,7 @@ import Synchronization
 /// Every URL MockIdP emits derives from it, so discovery, redirects and the `iss` claim always agree.
 final class IssuerState: Sendable {
     private let value: Mutex<String>
+    private let boundPort = Mutex<Int?>(nil)
 
     init(_ issuer: String) {
         self.value = Mutex(Self.normalized(issuer))
@@ -14,6 +15,12 @@ final class IssuerState: Sendable {
 
     func set(_ issuer: String) {
         value.withLock { $0 = Self.normalized(issuer) }
+    }
+
+    /// The port the server is bound to; `nil` until it listens.
+    var port: Int? {
+        get { boundPort.withLock { $0 } }
+        set { boundPort.withLock { $0 = newValue } }
     }
 
     /// The absolute URL of an endpoint path, e.g. `url(EndpointPath.token)`.
