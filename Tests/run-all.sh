@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite: Swift tests in-process, then the interop suite (a real OAuth client against the release binary).
+# The whole test suite: Swift tests in-process, the self-contained binary's check, then the interop suite
+# (real OAuth clients and a headless browser against that binary). It installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== swift test"
 swift test 2>&1
 
-echo "== interop (Authlib against the release binary)"
-bash Tests/Interop/run.sh
+echo "== self-contained release binary"
+binary=$(bash Tests/static-binary.sh | tail -n 1)
+
+echo "== interop (Authlib, Selenium and the release binary)"
+MOCK_IDP_BIN="$binary" bash Tests/Interop/run.sh

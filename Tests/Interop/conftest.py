@@ -96,9 +96,14 @@ def stop(process: subprocess.Popen) -> int:
 def running_mock_idp(*args: str, cwd: pathlib.Path, host: str = "127.0.0.1") -> Iterator[MockIdP]:
     """Starts mock-idp on a free port with extra `args`, in `cwd`; stops it with SIGTERM and expects exit code 0.
 
-    stderr goes to `cwd/mock-idp.stderr`, so a chatty log can never fill a pipe and stall the server.
+    stderr goes to `cwd/mock-idp.stderr`, so a chatty log can never fill a pipe and stall the server;
+    it is shown when the server fails to start or exits with an error.
     """
     stderr_path = cwd / "mock-idp.stderr"
+
+    def log() -> str:
+        return "--- mock-idp stderr ---\n" + stderr_path.read_text(errors="replace")[:8000]
+
     command = [mock_idp_binary(), "--host", host, "--port", "0", *args]
     with stderr_path.open("wb") as stderr:
         process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr)
@@ -107,13 +112,19 @@ def running_mock_idp(*args: str, cwd: pathlib.Path, host: str = "127.0.0.1") -> 
             issuer = read_ready_line(process)
         except Exception as error:
             stop(process)
-            raise RuntimeError(f"{error}\n--- mock-idp stderr ---\n{stderr_path.read_text(errors='replace')}") from None
-        yield MockIdP(issuer=issuer, process=process, stderr_path=stderr_path)
-    finally:
+            raise RuntimeError(f"{error}\n{log()}") from None
+        try:
+            yield MockIdP(issuer=issuer, process=process, stderr_path=stderr_path)
+        except BaseException as error:
+            # The test failed: say whether the server died under it (a crash, say), without masking the failure.
+            code = stop(process)
+            if code != 0 and hasattr(error, "add_note"):
+                error.add_note(f"mock-idp exited with code {code}\n{log()}")
+            raise
         code = stop(process)
+        assert code == 0, f"mock-idp exited with code {code} after SIGTERM\n{log()}"
+    finally:
         process.stdout.close()
-    # Only reached when the body did not raise, so a test failure is never masked by this check.
-    assert code == 0, f"mock-idp exited with code {code} after SIGTERM\n{stderr_path.read_text(errors='replace')}"
 
 
 @pytest.fixture(scope="session")

@@ -96,11 +96,11 @@ class AuthorizationRequest:
 
 
 def authorization_request(
-    session: OAuth2Session, discovery: dict, *, pkce: bool = True, nonce: bool = True, **params: str
+    session: OAuth2Session, discovery: dict, *, pkce: bool = True, nonce: bool | str = True, **params: str
 ) -> AuthorizationRequest:
-    """An authorization URL with state, and by default an S256 PKCE challenge and a nonce."""
+    """An authorization URL with state, an S256 PKCE challenge and a nonce; state and nonce random unless given."""
     code_verifier = generate_token(64) if pkce else None
-    nonce_value = secrets.token_urlsafe(16) if nonce else None
+    nonce_value = nonce if isinstance(nonce, str) else secrets.token_urlsafe(16) if nonce else None
     if nonce_value:
         params["nonce"] = nonce_value
     url, state = session.create_authorization_url(
@@ -212,9 +212,7 @@ def check_access_token(
     return claims
 
 
-def check_id_token(
-    token: str, jwks: dict, *, issuer: str, client: dict, nonce: str | None, access_token: str
-) -> dict:
+def check_id_token(token: str, jwks: dict, *, issuer: str, client: dict, nonce: str | None, access_token: str) -> dict:
     """OIDC Core §3.1.3.7 ID token validation, by hand and then by Authlib's own CodeIDToken rules."""
     header, claims = verify_jwt(token, jwks)
     assert header.get("typ", "JWT") == "JWT", header

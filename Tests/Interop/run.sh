@@ -3,7 +3,8 @@
 #
 #   bash Tests/Interop/run.sh [PYTEST_ARGS...]
 #
-# Builds the release binary first, unless MOCK_IDP_BIN names one already built:
+# Builds the self-contained release binary (Swift runtime linked statically) first, unless MOCK_IDP_BIN names one
+# already built:
 #
 #   MOCK_IDP_BIN=.build/debug/mock-idp bash Tests/Interop/run.sh -k code_flow
 #
@@ -21,8 +22,8 @@ fi
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 if [[ -z "${MOCK_IDP_BIN:-}" ]]; then
-    swift build -c release --product mock-idp
-    MOCK_IDP_BIN="$(swift build -c release --show-bin-path)/mock-idp"
+    swift build -c release --static-swift-stdlib --product mock-idp
+    MOCK_IDP_BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/mock-idp"
 fi
 if [[ ! -x "$MOCK_IDP_BIN" ]]; then
     echo "run.sh: MOCK_IDP_BIN=$MOCK_IDP_BIN is not an executable file" >&2

@@ -82,7 +82,11 @@ def test_invalid_fixtures_exit_2_naming_every_problem(tmp_path):
             [
                 {"client_id": "dup", "redirect_uris": ["http://localhost:1/cb"], "scopes": ["openid"]},
                 {"client_id": "dup", "redirect_uris": ["http://localhost:2/cb"], "scopes": ["openid"]},
-                {"client_id": "needs-scope", "redirect_uris": ["http://localhost:3/cb"], "scopes": ["openid", "undefined.scope"]},
+                {
+                    "client_id": "needs-scope",
+                    "redirect_uris": ["http://localhost:3/cb"],
+                    "scopes": ["openid", "undefined.scope"],
+                },
             ]
         )
     )
@@ -95,7 +99,7 @@ def test_invalid_fixtures_exit_2_naming_every_problem(tmp_path):
     def problem(*parts: str) -> None:
         assert any(all(part in line for part in parts) for line in lines), f"no line with {parts} in:\n{result.stderr}"
 
-    problem(str(fixtures / "users.json"), "malformed JSON")
+    problem(str(fixtures / "users.json"), "malformed JSON", "line 1")
     problem(str(fixtures / "clients.json"), 'index 1 (client_id "dup")', 'field "client_id"', "duplicate")
     problem(str(fixtures / "clients.json"), 'index 2 (client_id "needs-scope")', 'field "scopes[1]"', "undefined.scope")
     assert "3 problems" in result.stderr
@@ -115,7 +119,7 @@ def test_port_in_use(tmp_path):
         holder.listen()
         port = holder.getsockname()[1]
         result = run_to_exit("--host", "127.0.0.1", "--port", str(port), cwd=tmp_path)
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert "issuer:" not in result.stdout
     assert "already in use" in result.stderr, result.stderr
 
@@ -209,7 +213,13 @@ def test_issuer_option(tmp_path, launched):
 
 @pytest.mark.parametrize(
     "args",
-    [["--port", "70000"], ["--port", "-1"], ["--log-level", "loud"], ["--issuer", "idp.example.test"], ["--no-such-option"]],
+    [
+        ["--port", "70000"],
+        ["--port", "-1"],
+        ["--log-level", "loud"],
+        ["--issuer", "idp.example.test"],
+        ["--no-such-option"],
+    ],
 )
 def test_invalid_arguments(tmp_path, args):
     result = run_to_exit(*args, cwd=tmp_path)
@@ -223,4 +233,3 @@ def test_help(tmp_path):
     assert result.returncode == 0
     for option in ("--host", "--port", "--fixtures", "--issuer", "--log-level"):
         assert option in result.stdout
-

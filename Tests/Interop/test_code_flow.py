@@ -35,7 +35,9 @@ def test_discovery_documents(mock_idp, http, discovery, monkeypatch):
         assert discovery[key].startswith(issuer + "/"), key
     assert discovery["response_types_supported"] == ["code"]
     assert "S256" in discovery["code_challenge_methods_supported"]
-    assert {"client_secret_basic", "client_secret_post", "none"} <= set(discovery["token_endpoint_auth_methods_supported"])
+    assert {"client_secret_basic", "client_secret_post", "none"} <= set(
+        discovery["token_endpoint_auth_methods_supported"]
+    )
     assert discovery["authorization_response_iss_parameter_supported"] is True
     assert discovery["scopes_supported"] == [scope["name"] for scope in fixture_file("scopes.json")]
 
@@ -91,8 +93,12 @@ def test_confidential_client_with_pkce_s256(mock_idp, discovery, jwks):
         )
         assert access["aud"] == "https://api.alpha-bank.example"
         id_claims = check_id_token(
-            token["id_token"], jwks, issuer=mock_idp.issuer, client=BUDGETIFY,
-            nonce=request.nonce, access_token=token["access_token"],
+            token["id_token"],
+            jwks,
+            issuer=mock_idp.issuer,
+            client=BUDGETIFY,
+            nonce=request.nonce,
+            access_token=token["access_token"],
         )
         assert id_claims["sub"] == "alice"
         assert id_claims["name"] == "Alice Andersen"  # profile
@@ -139,8 +145,12 @@ def test_public_client_with_pkce_and_no_client_authentication(mock_idp, discover
         assert token["expires_in"] == 900
         check_access_token(token["access_token"], jwks, issuer=mock_idp.issuer, client=BUDGETIFY_SPA, sub="alice")
         id_claims = check_id_token(
-            token["id_token"], jwks, issuer=mock_idp.issuer, client=BUDGETIFY_SPA,
-            nonce=request.nonce, access_token=token["access_token"],
+            token["id_token"],
+            jwks,
+            issuer=mock_idp.issuer,
+            client=BUDGETIFY_SPA,
+            nonce=request.nonce,
+            access_token=token["access_token"],
         )
         assert "email" not in id_claims  # email was not asked for
 
@@ -160,8 +170,12 @@ def test_client_secret_post(mock_idp, discovery, jwks):
         assert token["refresh_token"], "a client without grant_types gets authorization_code and refresh_token"
         check_access_token(token["access_token"], jwks, issuer=mock_idp.issuer, client=PLANNER, sub="alice")
         id_claims = check_id_token(
-            token["id_token"], jwks, issuer=mock_idp.issuer, client=PLANNER,
-            nonce=request.nonce, access_token=token["access_token"],
+            token["id_token"],
+            jwks,
+            issuer=mock_idp.issuer,
+            client=PLANNER,
+            nonce=request.nonce,
+            access_token=token["access_token"],
         )
         assert client.get(discovery["userinfo_endpoint"]).json()["sub"] == id_claims["sub"]
 
@@ -185,7 +199,11 @@ def test_confidential_client_without_pkce_or_nonce(mock_idp, discovery, jwks):
         callback = redirect_parameters(authorize(client, request.url), BUDGETIFY["redirect_uri"])
         token = client.fetch_token(code=callback["code"])
         check_id_token(
-            token["id_token"], jwks, issuer=mock_idp.issuer, client=BUDGETIFY, nonce=None,
+            token["id_token"],
+            jwks,
+            issuer=mock_idp.issuer,
+            client=BUDGETIFY,
+            nonce=None,
             access_token=token["access_token"],
         )
 
@@ -198,8 +216,12 @@ def test_response_mode_fragment(mock_idp, discovery, jwks):
         # Authlib reads a fragment as an implicit-flow response, so the code is handed over as a browser app would.
         token = client.fetch_token(code=callback["code"], code_verifier=request.code_verifier)
         check_id_token(
-            token["id_token"], jwks, issuer=mock_idp.issuer, client=BUDGETIFY,
-            nonce=request.nonce, access_token=token["access_token"],
+            token["id_token"],
+            jwks,
+            issuer=mock_idp.issuer,
+            client=BUDGETIFY,
+            nonce=request.nonce,
+            access_token=token["access_token"],
         )
 
 
@@ -214,12 +236,18 @@ def test_response_mode_form_post(mock_idp, discovery, jwks):
         assert callback["state"] == request.state and callback["iss"] == mock_idp.issuer
         token = client.fetch_token(code=callback["code"], code_verifier=request.code_verifier)
         check_id_token(
-            token["id_token"], jwks, issuer=mock_idp.issuer, client=BUDGETIFY,
-            nonce=request.nonce, access_token=token["access_token"],
+            token["id_token"],
+            jwks,
+            issuer=mock_idp.issuer,
+            client=BUDGETIFY,
+            nonce=request.nonce,
+            access_token=token["access_token"],
         )
 
 
-@pytest.mark.parametrize(("login_hint", "sub"), [("bob", "bob"), ("carol", "7d0b2f9e-carol"), ("7d0b2f9e-carol", "7d0b2f9e-carol")])
+@pytest.mark.parametrize(
+    ("login_hint", "sub"), [("bob", "bob"), ("carol", "7d0b2f9e-carol"), ("7d0b2f9e-carol", "7d0b2f9e-carol")]
+)
 def test_login_hint_picks_the_user(mock_idp, discovery, jwks, login_hint, sub):
     """login_hint matches a user's sub or username."""
     with oauth_session(discovery, BUDGETIFY) as client:
@@ -227,8 +255,12 @@ def test_login_hint_picks_the_user(mock_idp, discovery, jwks, login_hint, sub):
         callback = redirect_parameters(authorize(client, request.url), BUDGETIFY["redirect_uri"])
         token = client.fetch_token(code=callback["code"], code_verifier=request.code_verifier)
         id_claims = check_id_token(
-            token["id_token"], jwks, issuer=mock_idp.issuer, client=BUDGETIFY,
-            nonce=request.nonce, access_token=token["access_token"],
+            token["id_token"],
+            jwks,
+            issuer=mock_idp.issuer,
+            client=BUDGETIFY,
+            nonce=request.nonce,
+            access_token=token["access_token"],
         )
         assert id_claims["sub"] == sub
         check_access_token(token["access_token"], jwks, issuer=mock_idp.issuer, client=BUDGETIFY, sub=sub)
@@ -304,3 +336,28 @@ def test_userinfo_by_post_with_the_token_in_the_body(mock_idp, http, discovery):
     by_header = http.post(discovery["userinfo_endpoint"], headers={"Authorization": f"Bearer {token['access_token']}"})
     assert by_header.status_code == 200, by_header.text
     assert by_header.json() == response.json()
+
+
+@pytest.mark.parametrize("mode", ["query", "fragment", "form_post"])
+def test_state_and_nonce_round_trip_unchanged(mock_idp, discovery, jwks, mode):
+    """OIDC Core §3.1.2.1 and RFC 6749 §4.1.2: state and nonce come back exactly as sent, whatever they contain."""
+    state = "a b&c=d/é+%25#?<\"'>"
+    nonce = 'n-ü &=+/"<'
+    with oauth_session(discovery, BUDGETIFY) as client:
+        request = authorization_request(client, discovery, nonce=nonce, state=state, response_mode=mode)
+        assert request.state == state
+        response = authorize(client, request.url)
+        if mode == "form_post":
+            callback = form_post_parameters(response, BUDGETIFY["redirect_uri"])
+        else:
+            callback = redirect_parameters(response, BUDGETIFY["redirect_uri"], mode=mode)
+        assert callback["state"] == state
+        token = client.fetch_token(code=callback["code"], code_verifier=request.code_verifier)
+        check_id_token(
+            token["id_token"],
+            jwks,
+            issuer=mock_idp.issuer,
+            client=BUDGETIFY,
+            nonce=nonce,
+            access_token=token["access_token"],
+        )

@@ -85,13 +85,17 @@ def authorize_params(**overrides: str | None) -> dict:
 
 
 def test_unknown_client_gets_an_error_page(http, discovery):
-    response = http.get(discovery["authorization_endpoint"], params=authorize_params(client_id="nobody"), allow_redirects=False)
+    response = http.get(
+        discovery["authorization_endpoint"], params=authorize_params(client_id="nobody"), allow_redirects=False
+    )
     assert_error_page(response)
     assert "nobody" in response.text
 
 
 def test_missing_client_id_gets_an_error_page(http, discovery):
-    response = http.get(discovery["authorization_endpoint"], params=authorize_params(client_id=None), allow_redirects=False)
+    response = http.get(
+        discovery["authorization_endpoint"], params=authorize_params(client_id=None), allow_redirects=False
+    )
     assert_error_page(response)
 
 
@@ -117,7 +121,9 @@ def test_unregistered_redirect_uri_gets_an_error_page(http, discovery, redirect_
 
 def test_missing_redirect_uri_with_several_registered_gets_an_error_page(http, discovery):
     """RFC 6749 §3.1.2.3: budgetify registers two redirect URIs, so the request must name one."""
-    response = http.get(discovery["authorization_endpoint"], params=authorize_params(redirect_uri=None), allow_redirects=False)
+    response = http.get(
+        discovery["authorization_endpoint"], params=authorize_params(redirect_uri=None), allow_redirects=False
+    )
     assert_error_page(response)
 
 
@@ -133,7 +139,10 @@ def test_invalid_percent_encoding_in_the_authorization_request(http, discovery, 
     response = http.get(discovery["authorization_endpoint"] + "?client_id=" + bad, allow_redirects=False)
     assert_error_page(response)
     response = http.post(
-        discovery["authorization_endpoint"], data="client_id=budgetify&state=" + bad, headers=FORM, allow_redirects=False
+        discovery["authorization_endpoint"],
+        data="client_id=budgetify&state=" + bad,
+        headers=FORM,
+        allow_redirects=False,
     )
     assert_error_page(response)
 
@@ -201,7 +210,10 @@ def test_invalid_authorization_requests_redirect_with_an_error(http, discovery, 
 
 
 def test_error_redirect_without_state(http, discovery, mock_idp):
-    assert error_redirect(http, discovery, mock_idp, state=None, response_type="token")["error"] == "unsupported_response_type"
+    assert (
+        error_redirect(http, discovery, mock_idp, state=None, response_type="token")["error"]
+        == "unsupported_response_type"
+    )
 
 
 def test_error_redirect_honours_response_mode_fragment(http, discovery, mock_idp):
@@ -239,7 +251,12 @@ def test_code_replay_is_refused_and_revokes_the_tokens_issued_from_it(mock_idp, 
 
 def test_code_replay_as_raw_http(http, discovery):
     code, verifier = issue_code(discovery, BUDGETIFY)
-    body = {"grant_type": "authorization_code", "code": code, "redirect_uri": BUDGETIFY["redirect_uri"], "code_verifier": verifier}
+    body = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": BUDGETIFY["redirect_uri"],
+        "code_verifier": verifier,
+    }
     assert token_request(http, discovery, body).status_code == 200
     assert_oauth_error(token_request(http, discovery, body), 400, "invalid_grant")
 
@@ -287,7 +304,12 @@ def test_code_issued_to_another_client(discovery):
 
 def test_redirect_uri_must_match_the_authorization_request(http, discovery):
     code, verifier = issue_code(discovery, BUDGETIFY)
-    body = {"grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:3000/callback", "code_verifier": verifier}
+    body = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": "http://127.0.0.1:3000/callback",
+        "code_verifier": verifier,
+    }
     assert_oauth_error(token_request(http, discovery, body), 400, "invalid_grant")
 
 
@@ -322,7 +344,13 @@ def test_bad_token_requests(http, discovery, body, error):
 def test_failed_client_authentication_is_401_invalid_client(http, discovery, authorization, body):
     """RFC 6749 §5.2: invalid_client is 401 with a WWW-Authenticate challenge."""
     code, verifier = issue_code(discovery, BUDGETIFY)
-    body = {"grant_type": "authorization_code", "code": code, "redirect_uri": BUDGETIFY["redirect_uri"], "code_verifier": verifier, **body}
+    body = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": BUDGETIFY["redirect_uri"],
+        "code_verifier": verifier,
+        **body,
+    }
     headers = dict(FORM)
     if authorization:
         headers["Authorization"] = authorization
@@ -344,7 +372,13 @@ def test_wrong_secret_through_authlib(discovery):
 def test_two_client_authentication_methods_at_once(http, discovery):
     """RFC 6749 §2.3: a client MUST NOT use more than one authentication method in a request."""
     code, verifier = issue_code(discovery, BUDGETIFY)
-    body = {"grant_type": "authorization_code", "code": code, "redirect_uri": BUDGETIFY["redirect_uri"], "code_verifier": verifier, "client_secret": "budgetify-secret"}
+    body = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": BUDGETIFY["redirect_uri"],
+        "code_verifier": verifier,
+        "client_secret": "budgetify-secret",
+    }
     assert_oauth_error(token_request(http, discovery, body), 400, "invalid_request")
 
 
@@ -352,7 +386,13 @@ def test_two_client_authentication_methods_at_once(http, discovery):
 def test_duplicated_token_parameter(http, discovery, name):
     """RFC 6749 §3.2: request parameters MUST NOT be included more than once."""
     code, verifier = issue_code(discovery, BUDGETIFY)
-    body = {"grant_type": "authorization_code", "code": code, "redirect_uri": BUDGETIFY["redirect_uri"], "code_verifier": verifier, "client_id": "budgetify"}
+    body = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": BUDGETIFY["redirect_uri"],
+        "code_verifier": verifier,
+        "client_id": "budgetify",
+    }
     encoded = urllib.parse.urlencode(body) + "&" + urllib.parse.urlencode({name: body[name]})
     assert_oauth_error(token_request(http, discovery, encoded), 400, "invalid_request")
 
@@ -362,7 +402,10 @@ def test_duplicated_token_parameter(http, discovery, name):
     [
         ("application/json", '{"grant_type": "authorization_code", "code": "abc"}'),
         ("text/plain", "grant_type=authorization_code&code=abc"),
-        ("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\nauthorization_code\r\n--x--\r\n"),
+        (
+            "multipart/form-data; boundary=x",
+            '--x\r\nContent-Disposition: form-data; name="grant_type"\r\n\r\nauthorization_code\r\n--x--\r\n',
+        ),
         (None, "grant_type=authorization_code&code=abc"),
     ],
 )
@@ -374,7 +417,9 @@ def test_wrong_content_type(http, discovery, content_type, body):
 
 @pytest.mark.parametrize("bad", ["%FF%FE", "%C3%28", "%ED%A0%80", "%ZZ", "%4", "abc%"])
 def test_invalid_percent_encoding_at_the_token_endpoint(http, discovery, bad):
-    assert_oauth_error(token_request(http, discovery, "grant_type=authorization_code&code=" + bad), 400, "invalid_request")
+    assert_oauth_error(
+        token_request(http, discovery, "grant_type=authorization_code&code=" + bad), 400, "invalid_request"
+    )
 
 
 def test_token_endpoint_takes_post_only(http, discovery):
@@ -383,16 +428,32 @@ def test_token_endpoint_takes_post_only(http, discovery):
     assert response.headers["Allow"] == "POST"
 
 
-@pytest.mark.parametrize("path", ["/token", "/authorize", "/userinfo"])
-def test_a_one_megabyte_body_is_413(tmp_path, path):
-    """Bodies over 64 KiB are refused with 413. A server of its own, so that a crash here fails this test alone."""
-    body = "grant_type=authorization_code&code=" + "x" * (1024 * 1024)
+MAX_BODY = 64 * 1024
+
+
+def form_body_of_size(size: int) -> str:
+    """A well-formed token request body of exactly `size` bytes, padded in the code's value."""
+    prefix = "grant_type=authorization_code&code="
+    return prefix + "x" * (size - len(prefix))
+
+
+@pytest.mark.parametrize(
+    ("path", "size"),
+    [("/token", 1024 * 1024), ("/authorize", 1024 * 1024), ("/userinfo", 1024 * 1024), ("/token", MAX_BODY + 1)],
+    ids=["token-1MiB", "authorize-1MiB", "userinfo-1MiB", "token-64KiB+1"],
+)
+def test_a_body_over_64_kib_is_413(tmp_path, path, size):
+    """A server of its own, so that a crash on a large body fails this test alone."""
     with running_mock_idp(cwd=tmp_path) as idp, HTTPSession() as http:
-        response = http.post(idp.url(path), data=body, headers=FORM, allow_redirects=False)
-        assert response.status_code == 413
-        assert response.json()["error"] == "invalid_request"
+        response = http.post(idp.url(path), data=form_body_of_size(size), headers=FORM, allow_redirects=False)
+        assert_oauth_error(response, 413, "invalid_request")
         # The server still answers afterwards, on the same connection pool.
         assert http.get(idp.url("/healthz")).status_code == 200
+
+
+def test_a_body_of_exactly_64_kib_is_read(http, discovery):
+    response = token_request(http, discovery, form_body_of_size(MAX_BODY))
+    assert_oauth_error(response, 400, "invalid_grant")  # read and parsed: the code is unknown
 
 
 GARBAGE_AUTHORIZATION = [
@@ -404,7 +465,7 @@ GARBAGE_AUTHORIZATION = [
     "Basic " + base64.b64encode(b"budgetify:%ZZ").decode(),
     "Basic " + "A" * 6000,
     "Bearer abc",
-    "Digest username=\"budgetify\"",
+    'Digest username="budgetify"',
     "basic",
     ":",
     "\u00e9\u00e8",
@@ -414,7 +475,9 @@ GARBAGE_AUTHORIZATION = [
 @pytest.mark.parametrize("authorization", GARBAGE_AUTHORIZATION)
 def test_garbage_authorization_header_at_the_token_endpoint(http, discovery, authorization):
     headers = {**FORM, "Authorization": authorization.encode("utf-8")}
-    response = token_request(http, discovery, {"grant_type": "authorization_code", "code": "abc"}, auth=None, headers=headers)
+    response = token_request(
+        http, discovery, {"grant_type": "authorization_code", "code": "abc"}, auth=None, headers=headers
+    )
     assert_oauth_error(response, 401, "invalid_client")
     assert "WWW-Authenticate" in response.headers
 
@@ -486,13 +549,17 @@ def test_userinfo_token_in_header_and_body(http, discovery):
     assert_oauth_error(response, 400, "invalid_request")
 
 
-@pytest.mark.parametrize("authorization", ["Bearer", "Bearer ", "Basic abc", "Token abc", "bearer", "Bearer a b", ":", "\u00e9"])
+@pytest.mark.parametrize(
+    "authorization", ["Bearer", "Bearer ", "Basic abc", "Token abc", "bearer", "Bearer a b", ":", "\u00e9"]
+)
 def test_garbage_authorization_header_at_userinfo(http, discovery, authorization):
     response = http.get(discovery["userinfo_endpoint"], headers={"Authorization": authorization.encode("utf-8")})
     assert response.status_code in (400, 401), response.text
     challenge = response.headers["WWW-Authenticate"]
     assert challenge.startswith('Bearer realm="mock-idp", error="')
-    assert_oauth_error(response, response.status_code, "invalid_request" if response.status_code == 400 else "invalid_token")
+    assert_oauth_error(
+        response, response.status_code, "invalid_request" if response.status_code == 400 else "invalid_token"
+    )
 
 
 # --- Anything else ----------------------------------------------------------------------------------------------------

@@ -211,7 +211,8 @@ import Testing
     )
     func unregisteredRedirectURI(uri: String) async throws {
         try await withTestIdP { idp in
-            Self.expectErrorPage(try await idp.authorizeResponse(Self.request([("redirect_uri", uri)])))
+            let response = try await idp.authorizeResponse(Self.request([("redirect_uri", uri)]))
+            Self.expectErrorPage(response)
         }
     }
 
@@ -247,7 +248,8 @@ import Testing
     @Test("redirect_uri may not be omitted when the client registers several")
     func omittedRedirectURIWithSeveral() async throws {
         try await withTestIdP { idp in
-            Self.expectErrorPage(try await idp.authorizeResponse(Self.request([("redirect_uri", "")])))
+            let response = try await idp.authorizeResponse(Self.request([("redirect_uri", "")]))
+            Self.expectErrorPage(response)
         }
     }
 

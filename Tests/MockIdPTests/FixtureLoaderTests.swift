@@ -44,13 +44,26 @@ import Testing
 
     // MARK: Whole-file problems
 
-    @Test("malformed JSON is reported against its file as malformed JSON")
-    func malformedJSON() throws {
-        let problem = try Self.onlyProblem(users: "[\n  {\"sub\": \"alice\",,}\n]")
+    @Test(
+        "malformed JSON is reported with the line and column where it goes wrong",
+        arguments: [
+            // The second comma on line 2 is the 19th character of that line.
+            ("[\n  {\"sub\": \"alice\",,}\n]", 2, 19),
+            // A trailing comma, which a lenient parser would accept.
+            ("[\n  {\"sub\": \"alice\"},\n]", 3, 1),
+            // Unterminated: the end of the text, after the line break.
+            ("[\n  {\"sub\": \"alice\"}\n", 3, 1),
+            // A multi-byte character counts as one column.
+            ("[{\"sub\": \"äö\" x}]", 1, 15),
+        ]
+    )
+    func malformedJSON(text: String, line: Int, column: Int) throws {
+        let problem = try Self.onlyProblem(users: text)
         #expect(problem.file == "users.json")
         #expect(problem.entry == nil)
         #expect(problem.field == nil)
         #expect(problem.reason.hasPrefix("malformed JSON"))
+        #expect(problem.reason.contains("line \(line), column \(column)"), "\(problem.reason)")
     }
 
     @Test("a top level that is not an array is reported with what was found")
@@ -244,7 +257,9 @@ import Testing
     )
     func badRedirectURI(uri: String, reason: String) throws {
         for field in ["redirect_uris", "post_logout_redirect_uris"] {
-            let json = #"[{"client_id": "app", "client_secret": "s", "redirect_uris": ["http://localhost/cb"], "\#(field)": ["\#(uri)"]}]"#
+            let redirectURIs = field == "redirect_uris" ? uri : "http://localhost/cb"
+            let logoutURIs = field == "redirect_uris" ? "http://localhost/" : uri
+            let json = #"[{"client_id": "app", "client_secret": "s", "redirect_uris": ["\#(redirectURIs)"], "post_logout_redirect_uris": ["\#(logoutURIs)"]}]"#
             let problem = try Self.onlyProblem(clients: json)
             #expect(problem.file == "clients.json")
             #expect(problem.entry == #"index 0 (client_id "app")"#)
@@ -363,6 +378,7 @@ import Testing
             #"clients.json | index 0 (client_id "app") | redirect_uris[0]"#,
             #"clients.json | index 0 (client_id "app") | scopes[1]"#,
             #"clients.json | index 1 (client_id "spa") | grant_types[1]"#,
+            #"clients.json | index 1 (client_id "spa") | grant_types"#,
             #"scopes.json | index 1 (name "openid") | name"#,
             "scopes.json | index 2 | name",
         ]

@@ -1,6 +1,8 @@
 import Crypto
 import Foundation
 import JWTKit
+import HTTPTypes
+import HummingbirdTesting
 import Testing
 
 @testable import MockIdP

@@ -73,8 +73,13 @@ import Testing
         try await withTestIdP { idp in
             let response = try await idp.send(.post, "/userinfo", body: body.bytes, contentType: body.contentType)
             #expect(response.status == body.userinfoStatus, "\(text(response))")
-            #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
-            #expect(try oauthError(response).error.isEmpty == false)
+            if response.status == .unauthorized {
+                // No token found: RFC 6750 §3.1's bare challenge, no error information.
+                #expect(response.headers[.wwwAuthenticate] == #"Bearer realm="mock-idp""#)
+            } else {
+                #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+                #expect(try oauthError(response).error.isEmpty == false)
+            }
         }
     }
 

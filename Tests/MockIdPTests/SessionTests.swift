@@ -41,7 +41,17 @@ import Testing
         try await withTestIdP { idp in
             let first = try await idTokenClaims(idp)
             idp.server.clock.advance(by: 30)
-            let second = try await idTokenClaims(idp, extra: [("prompt", "login")])
+            // prompt=login shows the user chooser; picking alice there re-submits the request with the choice.
+            let chooser = try await idp.get(
+                "/authorize",
+                [
+                    ("response_type", "code"), ("client_id", "budgetify"), ("redirect_uri", "http://localhost:3000/callback"),
+                    ("scope", "openid"), ("prompt", "login"),
+                ]
+            )
+            #expect(chooser.status == .ok)
+            #expect(chooser.headers[.location] == nil)
+            let second = try await idTokenClaims(idp, extra: [("prompt", "login"), (LoginChooserPage.userParameter, "alice")])
 
             let authTime = try #require(first["auth_time"] as? Int)
             #expect(try #require(second["auth_time"] as? Int) >= authTime + 30)

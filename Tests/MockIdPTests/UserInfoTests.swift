@@ -67,6 +67,7 @@ import Testing
             for response in [try await idp.get("/userinfo"), try await idp.post("/userinfo", form: [])] {
                 #expect(response.status == .unauthorized)
                 #expect(response.headers[.wwwAuthenticate] == #"Bearer realm="mock-idp""#)
+                #expect(!text(response).contains("error"), "RFC 6750 §3.1: no error information without authentication")
             }
         }
     }

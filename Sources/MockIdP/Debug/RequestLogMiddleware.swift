@@ -15,15 +15,21 @@ struct RequestLogMiddleware: RouterMiddleware {
         }
         var request = request
         var form = (try? FormParameters(query: request.uri.query)) ?? FormParameters()
+        var tooLarge: OAuthError?
         if request.method == .post, request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
-            // Collecting keeps the body readable by the endpoint; an oversized body is left for the endpoint to refuse.
-            if let buffer = try? await request.collectBody(upTo: context.maxUploadSize) {
+            // Collecting keeps the body readable by the endpoint. A body that cannot be collected cannot be read again
+            // either, so an oversized one is refused here.
+            do {
+                let buffer = try await request.collectBody(upTo: context.maxUploadSize)
                 form = (try? FormParameters(parsing: buffer.readableBytesView)) ?? form
+            } catch {
+                tooLarge = OAuthError(.invalidRequest, "request body is larger than \(context.maxUploadSize) bytes", status: .contentTooLarge)
             }
         }
         let note = RequestNote()
         let response = try await RequestNote.$current.withValue(note) {
-            try await next(request, context)
+            if let tooLarge { return try tooLarge.response(from: request, context: context) }
+            return try await next(request, context)
         }
         var parameters: [String: String] = [:]
         for (name, value) in form.values {

@@ -43,6 +43,8 @@ struct OAuthError: HTTPResponseError, Sendable {
     let description: String
     var status: HTTPResponse.Status
     var headers: HTTPFields
+    /// RFC 6750 §3.1: a request with no authentication at all gets the challenge and no error information.
+    var withoutBody = false
 
     init(_ code: Code, _ description: String, status: HTTPResponse.Status = .badRequest, headers: HTTPFields = [:]) {
         self.code = code
@@ -62,7 +64,9 @@ struct OAuthError: HTTPResponseError, Sendable {
         if let code {
             challenge += #", error="\#(code.rawValue)", error_description="\#(description.replacing("\"", with: "'"))""#
         }
-        return OAuthError(code ?? .invalidToken, description, status: status, headers: [.wwwAuthenticate: challenge])
+        var error = OAuthError(code ?? .invalidToken, description, status: status, headers: [.wwwAuthenticate: challenge])
+        error.withoutBody = code == nil
+        return error
     }
 
     private struct Body: Encodable {
@@ -71,8 +75,12 @@ struct OAuthError: HTTPResponseError, Sendable {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        RequestNote.error(code.rawValue, description)
+        if !withoutBody { RequestNote.error(code.rawValue, description) }
         var headers = headers
+        if withoutBody {
+            headers[.cacheControl] = "no-store"
+            return Response(status: status, headers: headers)
+        }
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
         let encoder = JSONEncoder()

@@ -96,7 +96,7 @@ func redirectParameters(_ location: String) throws -> [String: String] {
 
 /// The JSON object of a response body.
 func json(_ response: TestResponse) throws -> [String: Any] {
-    let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body))
+    let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
     return try #require(object as? [String: Any])
 }
 

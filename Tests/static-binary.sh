@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds the self-contained binary and checks it: no libswift* library linked, and it starts and answers discovery.
+#
+#   bash Tests/static-binary.sh        # prints the binary's path on its last line
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+swift build -c release --static-swift-stdlib --product mock-idp >&2
+binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/mock-idp"
+
+if ldd "$binary" | grep -q 'libswift\|libFoundation\|libicu'; then
+    echo "static-binary: $binary still links Swift runtime libraries:" >&2
+    ldd "$binary" >&2
+    exit 1
+fi
+
+workdir=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$workdir"' EXIT
+(cd "$workdir" && exec "$binary" --port 0 >"$workdir/out" 2>"$workdir/err") &
+pid=$!
+for _ in $(seq 1 100); do
+    grep -q '^issuer: ' "$workdir/out" 2>/dev/null && break
+    sleep 0.05
+done
+issuer=$(sed -n 's/^issuer: //p' "$workdir/out")
+if [[ -z "$issuer" ]]; then
+    echo "static-binary: $binary printed no issuer line" >&2
+    cat "$workdir/err" >&2
+    exit 1
+fi
+python3 - "$issuer" <<'PY' >&2
+import json, sys, urllib.request
+issuer = sys.argv[1]
+with urllib.request.urlopen(issuer + "/.well-known/openid-configuration", timeout=10) as response:
+    assert json.load(response)["issuer"] == issuer
+print(f"static-binary: ok, self-contained and serving {issuer}")
+PY
+kill -TERM "$pid"
+wait "$pid"
+echo "$binary"
