@@ -37,7 +37,7 @@ extension AuthorizationServer {
         }
         return AuthorizationServer(
             directory: Directory(try Registry(fixtures)),
-            keys: try await SigningKeys.builtIn(),
+            keys: try await SigningKeys.make(configuration.signingAlgorithm),
             store: InMemoryStore(retention: configuration.expiredRetention),
             clock: ServerClock(),
             issuer: IssuerState(configuration.issuer(boundPort: configuration.port)),

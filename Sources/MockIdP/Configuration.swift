@@ -31,6 +31,8 @@ public struct Configuration: Sendable {
     public var loginPage: Bool
     /// How many recent requests `/debug/requests` keeps.
     public var requestLogCapacity: Int
+    /// The token signing algorithm; RS256 unless you ask.
+    public var signingAlgorithm: SigningAlgorithm
     /// The logger MockIdP logs to; it never builds its own.
     public var logger: Logger
 
@@ -42,6 +44,7 @@ public struct Configuration: Sendable {
     ///   - expiredRetention: seconds an expired entry stays listed before it is purged (default 600).
     ///   - loginPage: show the user chooser on every authorization request (default: only when the request asks).
     ///   - requestLogCapacity: how many recent requests `/debug/requests` keeps (default 500).
+    ///   - signingAlgorithm: RS256 (default, a shipped development key), ES256 or EdDSA (keys generated at start).
     ///   - logger: where MockIdP logs.
     public init(
         host: String = "127.0.0.1",
@@ -51,6 +54,7 @@ public struct Configuration: Sendable {
         expiredRetention: Int = 600,
         loginPage: Bool = false,
         requestLogCapacity: Int = 500,
+        signingAlgorithm: SigningAlgorithm = .rs256,
         logger: Logger = Logger(label: "mock-idp")
     ) {
         self.host = host
@@ -60,6 +64,7 @@ public struct Configuration: Sendable {
         self.expiredRetention = expiredRetention
         self.loginPage = loginPage
         self.requestLogCapacity = requestLogCapacity
+        self.signingAlgorithm = signingAlgorithm
         self.logger = logger
     }
 

@@ -36,6 +36,9 @@ struct MockIdPCommand: AsyncParsableCommand {
     @Flag(help: "Show the user chooser on every authorization request (by default only on prompt=login or prompt=select_account).")
     var loginPage = false
 
+    @Option(help: "Token signing algorithm: RS256 (default), ES256 or EdDSA.")
+    var signingAlg = "RS256"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -43,6 +46,9 @@ struct MockIdPCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         if Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        if SigningAlgorithm(rawValue: signingAlg) == nil {
+            throw ValidationError("--signing-alg must be RS256, ES256 or EdDSA")
         }
         if let issuer, !(issuer.hasPrefix("http://") || issuer.hasPrefix("https://")) {
             throw ValidationError("--issuer must be an http:// or https:// URL")
@@ -63,6 +69,7 @@ struct MockIdPCommand: AsyncParsableCommand {
             issuer: issuer,
             fixtures: fixtures.map { .directory($0) } ?? .standard,
             loginPage: loginPage,
+            signingAlgorithm: SigningAlgorithm(rawValue: signingAlg) ?? .rs256,
             logger: logger
         )
         let server: MockIdPServer

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from oauth_helpers import HTTPSession
+from oauth_helpers import DebugAPI, HTTPSession
 
 READY_TIMEOUT = 30.0  # seconds to wait for the `issuer:` line
 STOP_TIMEOUT = 10.0  # seconds to wait for a graceful exit after SIGTERM
@@ -160,3 +160,31 @@ def jwks(discovery: dict) -> dict:
         response = session.get(discovery["jwks_uri"])
     response.raise_for_status()
     return response.json()
+
+
+def metadata(idp: MockIdP) -> dict:
+    """The OpenID Provider Metadata of a running server."""
+    with HTTPSession() as session:
+        response = session.get(idp.url("/.well-known/openid-configuration"))
+    response.raise_for_status()
+    return response.json()
+
+
+@pytest.fixture
+def fresh_idp(tmp_path: pathlib.Path) -> Iterator[MockIdP]:
+    """A mock-idp of this test's own, serving FIXTURES_DIR: for tests that move the clock, rotate keys, reset what
+    was issued or add fixtures, so that the session's server stays as every other test expects it."""
+    with running_mock_idp("--fixtures", str(FIXTURES_DIR), cwd=tmp_path) as idp:
+        yield idp
+
+
+@pytest.fixture
+def fresh_discovery(fresh_idp: MockIdP) -> dict:
+    return metadata(fresh_idp)
+
+
+@pytest.fixture
+def fresh_debug(fresh_idp: MockIdP) -> Iterator[DebugAPI]:
+    """/debug of `fresh_idp`."""
+    with DebugAPI(fresh_idp.issuer) as debug:
+        yield debug

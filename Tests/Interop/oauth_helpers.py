@@ -42,6 +42,18 @@ PLANNER = {
     "redirect_uri": "http://localhost:4000/auth/callback",
     "audience": "planner",  # no audience in the fixture: it defaults to the client_id
 }
+BUDGETIFY_TV = {
+    "client_id": "budgetify-tv",  # public, device flow only
+    "audience": "https://api.alpha-bank.example",
+}
+RECONCILER = {
+    "client_id": "reconciler",  # confidential, client credentials only
+    "client_secret": "reconciler-secret",
+    "audience": "https://api.alpha-bank.example",
+    "access_token_ttl": 300,
+}
+
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"  # RFC 8628 §3.4
 
 
 def fail_on_server_error(response: requests.Response, *args, **kwargs) -> None:
@@ -78,7 +90,7 @@ def oauth_session(
         token_endpoint_auth_method=token_endpoint_auth_method
         or ("client_secret_basic" if "client_secret" in client else "none"),
         scope=scope,
-        redirect_uri=client["redirect_uri"],
+        redirect_uri=client.get("redirect_uri"),
         code_challenge_method=code_challenge_method,
         token_endpoint=discovery["token_endpoint"],
         default_timeout=HTTP_TIMEOUT,
@@ -237,3 +249,123 @@ def check_id_token(token: str, jwks: dict, *, issuer: str, client: dict, nonce: 
     )
     authlib_claims.validate(leeway=CLOCK_SKEW)
     return claims
+
+
+# --- Whole flows and token checks shared by several files -----------------------------------------------------------
+
+
+def code_flow(
+    discovery: dict, client: dict = BUDGETIFY, *, scope: str = "openid profile email", **params: str
+) -> tuple[dict, AuthorizationRequest]:
+    """A complete auto-consent code flow with Authlib: (token response, the authorization request it came from)."""
+    with oauth_session(discovery, client, scope=scope) as session:
+        request = authorization_request(session, discovery, **params)
+        callback = redirect_parameters(authorize(session, request.url), client["redirect_uri"])
+        assert callback["state"] == request.state
+        return session.fetch_token(code=callback["code"], code_verifier=request.code_verifier), request
+
+
+def introspect(discovery: dict, token: str, *, client: dict = RECONCILER) -> dict:
+    """RFC 7662 introspection, as a resource server (a confidential client) asks it."""
+    with HTTPSession() as http:
+        response = http.post(
+            discovery["introspection_endpoint"], data={"token": token}, auth=(client["client_id"], client["client_secret"])
+        )
+    assert response.status_code == 200, response.text
+    assert response.headers["Cache-Control"] == "no-store"
+    return response.json()
+
+
+def userinfo(discovery: dict, access_token: str) -> requests.Response:
+    """The UserInfo response for a bearer access token."""
+    with HTTPSession() as http:
+        return http.get(discovery["userinfo_endpoint"], headers={"Authorization": f"Bearer {access_token}"})
+
+
+def assert_token_rejected(discovery: dict, access_token: str) -> None:
+    """The access token no longer works: UserInfo answers invalid_token (RFC 6750 §3.1), introspection inactive."""
+    response = userinfo(discovery, access_token)
+    assert response.status_code == 401, f"{response.status_code}: {response.text}"
+    assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+    assert introspect(discovery, access_token) == {"active": False}
+
+
+def fetch_jwks(discovery: dict) -> dict:
+    """The JWK Set as it is now (a rotation changes it)."""
+    with HTTPSession() as http:
+        response = http.get(discovery["jwks_uri"])
+    response.raise_for_status()
+    return response.json()
+
+
+class DebugAPI:
+    """MockIdP's /debug routes as a test suite uses them: each call checks its status and returns the JSON answer."""
+
+    def __init__(self, issuer: str) -> None:
+        self.issuer = issuer
+        self.http = HTTPSession()
+
+    def _call(self, method: str, path: str, *, expect: int = 200, **kwargs):
+        response = self.http.request(method, self.issuer + path, **kwargs)
+        assert response.status_code == expect, f"{method} {path} -> {response.status_code}: {response.text}"
+        assert response.headers["Content-Type"].startswith("application/json"), response.headers
+        return response.json()
+
+    def issued(self, **filters: str) -> dict:
+        """GET /debug: {"now", "clock_offset_seconds", "codes", "tokens"}, filtered by client_id, sub, type, status."""
+        return self._call("GET", "/debug", params=filters)
+
+    def token_entry(self, token: str) -> dict:
+        """The /debug entry of one issued token."""
+        entries = [entry for entry in self.issued()["tokens"] if entry["token"] == token]
+        assert len(entries) == 1, f"{len(entries)} /debug entries for the token"
+        return entries[0]
+
+    def reset(self) -> dict:
+        return self._call("DELETE", "/debug")
+
+    def requests(self) -> list[dict]:
+        return self._call("GET", "/debug/requests")
+
+    def clock(self) -> dict:
+        return self._call("GET", "/debug/clock")
+
+    def advance_clock(self, seconds: int) -> dict:
+        return self._call("POST", "/debug/clock", json={"advance_seconds": seconds})
+
+    def reset_clock(self) -> dict:
+        return self._call("DELETE", "/debug/clock")
+
+    def mint(self, **fields) -> dict:
+        return self._call("POST", "/debug/tokens", json=fields)
+
+    def script(self, **fields) -> int:
+        """Queues a scripted token-endpoint response; returns how many are pending."""
+        return self._call("POST", "/debug/next", json=fields, expect=201)["pending"]
+
+    def pending_scripts(self) -> int:
+        return self._call("GET", "/debug/next")["pending"]
+
+    def clear_scripts(self) -> int:
+        return self._call("DELETE", "/debug/next")["pending"]
+
+    def add_users(self, *users: dict) -> dict:
+        return self._call("POST", "/debug/users", json=list(users), expect=201)
+
+    def add_clients(self, *clients: dict) -> dict:
+        return self._call("POST", "/debug/clients", json=list(clients), expect=201)
+
+    def reset_fixtures(self) -> dict:
+        return self._call("DELETE", "/debug/fixtures")
+
+    def rotate_keys(self) -> dict:
+        return self._call("POST", "/debug/keys/rotate")
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> DebugAPI:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

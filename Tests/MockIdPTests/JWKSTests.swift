@@ -8,13 +8,13 @@ import Testing
 @testable import MockIdP
 
 @Suite struct JWKSTests {
-    @Test("the JWKS is JSON whose every key has kid, kty RSA, alg RS256, use sig, n and e")
+    @Test("the JWKS is a JWK Set whose every key has kid, kty RSA, alg RS256, use sig, n and e")
     func keys() async throws {
         try await withTestIdP { idp in
             let response = try await idp.get("/jwks")
             #expect(response.status == .ok)
-            let contentType = try #require(response.headers[.contentType])
-            #expect(contentType.hasPrefix("application/json") || contentType.hasPrefix("application/jwk-set+json"))
+            // RFC 7517 §8.5.1 registers this media type for a JWK Set.
+            #expect(response.headers[.contentType] == "application/jwk-set+json")
             let keys = try #require(try json(response)["keys"] as? [[String: Any]])
             #expect(!keys.isEmpty)
             for key in keys {

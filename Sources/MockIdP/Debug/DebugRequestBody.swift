@@ -44,7 +44,7 @@ struct DebugRequestBody {
 
     func int(_ key: String) throws(OAuthError) -> Int? {
         guard let value = fields[key], value != .null else { return nil }
-        guard case .int(let int) = value else { throw OAuthError(.invalidRequest, "\"\(key)\" must be a whole number, not \(value)") }
+        guard case .int(let int) = value else { throw OAuthError(.invalidRequest, "\"\(key)\" must be a whole number, not \(value.jsonText)") }
         return int
     }
 

@@ -28,7 +28,12 @@ struct RequestLogMiddleware: RouterMiddleware {
         }
         let note = RequestNote()
         let response = try await RequestNote.$current.withValue(note) {
-            if let tooLarge { return try tooLarge.response(from: request, context: context) }
+            if let tooLarge {
+                // The pages a browser opens get the error page (RFC 6749 §4.1.2.1), programs get JSON.
+                let pages = [EndpointPath.authorize, EndpointPath.deviceVerification, EndpointPath.endSession]
+                if pages.contains(request.uri.path) { return try AuthorizationPageError(error: tooLarge).response(from: request, context: context) }
+                return try tooLarge.response(from: request, context: context)
+            }
             return try await next(request, context)
         }
         var parameters: [String: String] = [:]

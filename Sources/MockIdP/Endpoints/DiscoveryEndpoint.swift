@@ -62,7 +62,7 @@ struct DiscoveryEndpoint: Sendable {
             "response_modes_supported": strings(ResponseMode.allCases.map(\.rawValue)),
             "grant_types_supported": strings(TokenEndpoint.implemented.map(\.rawValue)),
             "subject_types_supported": strings(["public"]),
-            "id_token_signing_alg_values_supported": strings([server.keys.algorithm]),
+            "id_token_signing_alg_values_supported": strings([server.keys.algorithm.rawValue]),
             "token_endpoint_auth_methods_supported": strings(TokenEndpointAuthMethod.allCases.map(\.rawValue)),
             "revocation_endpoint_auth_methods_supported": strings(TokenEndpointAuthMethod.allCases.map(\.rawValue)),
             // RFC 7662 §2.1: introspection takes a confidential client's credentials.

@@ -66,6 +66,11 @@ struct EndSessionEndpoint: Sendable {
         } catch {
             throw AuthorizationPageError(error: OAuthError(.invalidRequest, "id_token_hint is not an ID token signed by this MockIdP"))
         }
+        // §2: the hint is an "ID Token previously issued by the OP"; an access token (typ at+jwt, RFC 9068 §2.1) is not one.
+        let recorded = await server.store.token(token)
+        guard JWTParts(token)?.header["typ"]?.stringValue != "at+jwt", recorded.map({ $0.kind == .idToken }) ?? true else {
+            throw AuthorizationPageError(error: OAuthError(.invalidRequest, "id_token_hint is not an ID token"))
+        }
         guard claims.claims["iss"]?.stringValue == server.issuer.issuer else {
             throw AuthorizationPageError(error: OAuthError(.invalidRequest, "id_token_hint was issued by another issuer"))
         }

@@ -105,7 +105,8 @@ enum FixtureValidator {
             where ttl.1 <= 0 {
                 problem(ttl.0, "must be a positive number of seconds")
             }
-            if client.audience.isEmpty || client.audience.contains("") {
+            // A defaulted audience ([client_id]) is not the user's to fix; a missing client_id is reported on its own.
+            if client.audience != [client.clientID] && (client.audience.isEmpty || client.audience.contains("")) {
                 problem("audience", "must name at least one non-empty audience")
             }
         }

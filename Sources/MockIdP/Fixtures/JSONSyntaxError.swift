@@ -11,6 +11,21 @@ struct JSONSyntaxError: Error, CustomStringConvertible {
     /// The first syntax error in `bytes`, or `nil` if they are valid JSON.
     static func locate(in bytes: [UInt8]) -> JSONSyntaxError? {
         var scanner = Scanner(bytes: bytes)
+        // RFC 8259 §8.1: JSON text is UTF-8.
+        var iterator = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var offset = 0
+        scan: while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar):
+                offset += scalar.count
+            case .error:
+                scanner.index = offset
+                return scanner.error("invalid UTF-8")
+            case .emptyInput:
+                break scan
+            }
+        }
         do throws(JSONSyntaxError) {
             scanner.skipWhitespace()
             try scanner.value(depth: 0)
@@ -75,10 +90,18 @@ struct JSONSyntaxError: Error, CustomStringConvertible {
                 index += 1
                 return
             }
+            // RFC 8259 §4: "The names within an object SHOULD be unique"; a repeated one in a fixture is a mistake.
+            var names = Set<ArraySlice<UInt8>>()
             while true {
                 skipWhitespace()
                 guard current == UInt8(ascii: "\"") else { throw error("expected a quoted member name") }
+                let start = index
                 try string()
+                let name = bytes[start..<index]
+                guard names.insert(name).inserted else {
+                    index = start
+                    throw error("duplicate member name \(String(decoding: name, as: UTF8.self))")
+                }
                 skipWhitespace()
                 try expect(":")
                 skipWhitespace()
@@ -128,6 +151,12 @@ struct JSONSyntaxError: Error, CustomStringConvertible {
                     index += 1
                     guard let escaped = current, "\"\\/bfnrtu".utf8.contains(escaped) else { throw error("invalid escape in string") }
                     index += 1
+                    if escaped == UInt8(ascii: "u") {
+                        for _ in 0..<4 {
+                            guard let hex = current, isHexDigit(hex) else { throw error("\\u needs four hex digits") }
+                            index += 1
+                        }
+                    }
                 case 0..<0x20:
                     throw error("control character in string (escape it)")
                 default:
@@ -144,14 +173,37 @@ struct JSONSyntaxError: Error, CustomStringConvertible {
             }
         }
 
+        /// RFC 8259 §6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
         mutating func number() throws(JSONSyntaxError) {
             if current == UInt8(ascii: "-") { index += 1 }
-            var digits = 0
-            while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "+-.eE".utf8.contains(byte) {
+            if current == UInt8(ascii: "0") {
                 index += 1
-                digits += 1
+            } else if try digits() == 0 {
+                throw error("invalid number")
             }
-            if digits == 0 { throw error("invalid number") }
+            if current == UInt8(ascii: ".") {
+                index += 1
+                if try digits() == 0 { throw error("invalid number: digits must follow the decimal point") }
+            }
+            if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+                index += 1
+                if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
+                if try digits() == 0 { throw error("invalid number: digits must follow the exponent") }
+            }
+        }
+
+        mutating func digits() throws(JSONSyntaxError) -> Int {
+            var count = 0
+            while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                index += 1
+                count += 1
+            }
+            return count
+        }
+
+        func isHexDigit(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
         }
     }
 }

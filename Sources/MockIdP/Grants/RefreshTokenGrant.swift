@@ -52,7 +52,8 @@ struct RefreshTokenGrant: Sendable {
                 nonce: nil,
                 grantID: old.grantID,
                 audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: old.audience, client: client),
-                withRefreshToken: true
+                withRefreshToken: true,
+                refreshTokenScope: old.scope
             ),
             overrides: overrides
         )

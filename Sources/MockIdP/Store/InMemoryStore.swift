@@ -179,12 +179,13 @@ actor InMemoryStore {
         return session
     }
 
-    /// Ends the user's session and revokes every grant made in it; returns the ended session.
+    /// Ends the user's session and revokes every grant the user made by signing in (this session and any earlier
+    /// one it replaced); returns the ended session.
     func endSession(sub: String, now: Int) -> UserSession? {
         guard let session = sessions.removeValue(forKey: sub) else { return nil }
-        let grants = Set(tokens.values.filter { $0.sid == session.sid }.map(\.grantID))
+        let grants = Set(tokens.values.filter { $0.sub == sub && $0.sid != nil }.map(\.grantID))
         for grant in grants { revokeGrant(grant, now: now) }
-        for (value, code) in codes where code.sid == session.sid && code.usedAt == nil {
+        for (value, code) in codes where code.sub == sub && code.usedAt == nil {
             codes[value]?.revokedAt = now
         }
         return session

@@ -19,6 +19,9 @@ struct Authorization: Sendable {
     let grantID: String
     let audience: [String]
     let withRefreshToken: Bool
+    /// The refresh token's scope, when it differs from the access token's: RFC 6749 §6 keeps a refreshed grant's
+    /// scope whole even when one refresh asks for less.
+    var refreshTokenScope: [String]? = nil
 }
 
 /// Changes a test asks for in the tokens of one issuance (/debug/next, /debug/tokens): claims added or overridden, a lifetime.
@@ -64,7 +67,12 @@ struct TokenService: Sendable {
         if authorization.withRefreshToken {
             let value = randomToken()
             refreshToken = value
-            issued.append(record(.refreshToken, value, authorization, now: now, ttl: client.refreshTokenTTL, jti: nil, refreshToken: nil))
+            issued.append(
+                record(
+                    .refreshToken, value, authorization, now: now, ttl: client.refreshTokenTTL, jti: nil, refreshToken: nil,
+                    scope: authorization.refreshTokenScope
+                )
+            )
         }
         issued.append(
             record(.accessToken, accessToken, authorization, now: now, ttl: accessTokenTTL, jti: jti, refreshToken: refreshToken)
@@ -100,14 +108,15 @@ struct TokenService: Sendable {
     }
 
     private func record(
-        _ kind: TokenKind, _ value: String, _ authorization: Authorization, now: Int, ttl: Int, jti: String?, refreshToken: String?
+        _ kind: TokenKind, _ value: String, _ authorization: Authorization, now: Int, ttl: Int, jti: String?, refreshToken: String?,
+        scope: [String]? = nil
     ) -> IssuedToken {
         IssuedToken(
             kind: kind,
             value: value,
             clientID: authorization.client.clientID,
             sub: authorization.user?.sub,
-            scope: authorization.scope,
+            scope: scope ?? authorization.scope,
             audience: kind == .idToken ? [authorization.client.clientID] : authorization.audience,
             jti: jti,
             authTime: authorization.authTime,
