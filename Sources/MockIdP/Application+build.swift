@@ -57,6 +57,8 @@ func buildApplication(
 ) -> Application<RouterResponder<IdPRequestContext>> {
     Application(
         router: buildRouter(server: server),
+        // A connection that sends nothing for 60 s is closed, so idle or stalled clients cannot pile up.
+        server: .http1(configuration: .init(idleTimeout: .seconds(60))),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         onServerRunning: onServerRunning,
         logger: configuration.logger

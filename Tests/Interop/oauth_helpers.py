@@ -269,7 +269,9 @@ def introspect(discovery: dict, token: str, *, client: dict = RECONCILER) -> dic
     """RFC 7662 introspection, as a resource server (a confidential client) asks it."""
     with HTTPSession() as http:
         response = http.post(
-            discovery["introspection_endpoint"], data={"token": token}, auth=(client["client_id"], client["client_secret"])
+            discovery["introspection_endpoint"],
+            data={"token": token},
+            auth=(client["client_id"], client["client_secret"]),
         )
     assert response.status_code == 200, response.text
     assert response.headers["Cache-Control"] == "no-store"

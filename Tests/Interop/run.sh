@@ -9,7 +9,9 @@
 #   MOCK_IDP_BIN=.build/debug/mock-idp bash Tests/Interop/run.sh -k code_flow
 #
 # Needs python3 with the venv module, and Swift unless MOCK_IDP_BIN is set. Python packages go into
-# Tests/Interop/.venv, created on first use from requirements.txt.
+# Tests/Interop/.venv, created on first use from requirements.txt. The browser tests drive headless Chromium through
+# chromedriver, from Debian's chromium and chromium-driver packages: installed here with apt-get when chromedriver is
+# not on PATH (as root, as on CI); without them those tests are skipped locally and fail on CI.
 set -euo pipefail
 
 # A relative MOCK_IDP_BIN is relative to the caller's directory: make it absolute before leaving it.
@@ -30,6 +32,16 @@ if [[ ! -x "$MOCK_IDP_BIN" ]]; then
     exit 1
 fi
 export MOCK_IDP_BIN
+
+if ! command -v chromedriver >/dev/null 2>&1; then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        echo "run.sh: installing chromium and chromium-driver for the browser tests" >&2
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >&2
+    else
+        echo "run.sh: chromedriver is not on PATH; install chromium and chromium-driver for the browser tests" >&2
+    fi
+fi
 
 venv=Tests/Interop/.venv
 if [[ ! -x "$venv/bin/python" ]]; then

@@ -446,7 +446,13 @@ def test_a_body_over_64_kib_is_413(tmp_path, path, size):
     """A server of its own, so that a crash on a large body fails this test alone."""
     with running_mock_idp(cwd=tmp_path) as idp, HTTPSession() as http:
         response = http.post(idp.url(path), data=form_body_of_size(size), headers=FORM, allow_redirects=False)
-        assert_oauth_error(response, 413, "invalid_request")
+        if path == "/authorize":
+            # The authorization endpoint is a page a browser opens: its errors are shown to the user (RFC 6749 §4.1.2.1).
+            assert response.status_code == 413
+            assert response.headers["Content-Type"].startswith("text/html")
+            assert "Location" not in response.headers
+        else:
+            assert_oauth_error(response, 413, "invalid_request")
         # The server still answers afterwards, on the same connection pool.
         assert http.get(idp.url("/healthz")).status_code == 200
 

@@ -32,7 +32,9 @@ struct DebugRoutes: Sendable {
             server.directory.reset()
             return try Response.json(["users": server.registry.fixtures.users.count, "clients": server.registry.fixtures.clients.count])
         }
-        router.post("/debug/keys/rotate") { _, _ in
+        router.post("/debug/keys/rotate") { request, context in
+            var request = request
+            _ = try await DebugRequestBody.object(&request, maxSize: context.maxUploadSize, allowed: [])
             let kid = try await server.keys.rotate()
             return try Response.json(["active_kid": JSONValue.string(kid), "published_kids": .array(server.keys.publishedKIDs.map { .string($0) })])
         }
@@ -93,6 +95,8 @@ struct DebugRoutes: Sendable {
             throw OAuthError(.invalidRequest, "advance_seconds must be between 0 and ten years; the clock only moves forward (DELETE /debug/clock resets it)")
         }
         server.clock.advance(by: seconds)
+        // What the jump expired past its retention is purged now, not at the next issuance.
+        await server.store.purge(now: server.clock.now)
         return try clock()
     }
 

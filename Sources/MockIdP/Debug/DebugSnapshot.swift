@@ -57,6 +57,21 @@ public struct IssuedTokenInfo: Sendable, Codable, Hashable {
         case issuedAt = "issued_at"
         case expiresAt = "expires_at"
     }
+
+    /// `sub` is always present (null for a client's own token); `header` and `claims` only for JWTs.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encode(token, forKey: .token)
+        try container.encode(clientID, forKey: .clientID)
+        try container.encode(sub, forKey: .sub)
+        try container.encode(scope, forKey: .scope)
+        try container.encode(issuedAt, forKey: .issuedAt)
+        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(header, forKey: .header)
+        try container.encodeIfPresent(claims, forKey: .claims)
+    }
 }
 
 /// Everything MockIdP issued, newest first: what `GET /debug` returns.

@@ -24,8 +24,8 @@ extension AuthorizationServer {
             user = found
             session = await store.session(for: found.sub, now: clock.now)
         }
-        if let ttl = overrides.accessTokenTTL, ttl <= 0 {
-            throw OAuthError(.invalidRequest, "expires_in must be a positive number of seconds")
+        if let ttl = overrides.accessTokenTTL, ttl <= 0 || ttl > Client.maximumTTL {
+            throw OAuthError(.invalidRequest, "expires_in must be a positive number of seconds up to \(Client.maximumTTL) (ten years)")
         }
         return try await tokens.issue(
             for: Authorization(

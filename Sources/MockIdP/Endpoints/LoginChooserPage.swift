@@ -11,7 +11,7 @@ enum LoginChooserPage {
 
     static func response(form: FormParameters, client: Client, users: [User]) -> Response {
         let hidden = form.values.sorted { $0.key < $1.key }
-            .filter { $0.key != userParameter && $0.key != actionParameter }
+            .filter { $0.key != userParameter && $0.key != actionParameter && !FormParameters.repeatableNames.contains($0.key) }
             .map { #"<input type="hidden" name="\#(HTML.escape($0.key))" value="\#(HTML.escape($0.value))">"# }
             .joined()
         let resources = form.all("resource").map { #"<input type="hidden" name="resource" value="\#(HTML.escape($0))">"# }.joined()

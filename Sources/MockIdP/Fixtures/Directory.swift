@@ -20,9 +20,23 @@ final class Directory: Sendable {
     func add(users: [User] = [], clients: [Client] = []) throws(FixtureError) {
         try current.withLock { (registry: inout Registry) throws(FixtureError) in
             var fixtures = registry.fixtures
+            let offsets = [FixtureValidator.usersFile: fixtures.users.count, FixtureValidator.clientsFile: fixtures.clients.count]
             fixtures.users += users
             fixtures.clients += clients
-            registry = try Registry(fixtures)
+            do throws(FixtureError) {
+                registry = try Registry(fixtures)
+            } catch {
+                // Number entries as in the request, as the type checks do; entries already loaded are not this request's.
+                throw FixtureError(problems: error.problems.map { problem in
+                    var problem = problem
+                    if let entry = problem.entry, let offset = offsets[problem.file], entry.hasPrefix("index "),
+                        let index = Int(entry.dropFirst(6).prefix { $0.isNumber }), index >= offset
+                    {
+                        problem.entry = "index \(index - offset)" + entry.drop { $0 != " " }.dropFirst().drop { $0 != " " }
+                    }
+                    return problem
+                })
+            }
         }
     }
 

@@ -101,8 +101,8 @@ struct FixtureDecoder {
 
         mutating func positiveInt(_ key: String) -> Int? {
             guard let value = object[key], value != .null else { return nil }
-            guard case .int(let int) = value, int > 0 else {
-                problem(key, "expected a positive whole number of seconds, found \(value.jsonText)")
+            guard case .int(let int) = value, int > 0, int <= Client.maximumTTL else {
+                problem(key, "expected a positive whole number of seconds up to \(Client.maximumTTL) (ten years), found \(value.jsonText)")
                 return nil
             }
             return int

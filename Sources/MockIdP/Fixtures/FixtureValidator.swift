@@ -102,8 +102,8 @@ enum FixtureValidator {
                 problem("grant_types", "client_credentials needs a confidential client (one with a client_secret)")
             }
             for ttl in [("access_token_ttl", client.accessTokenTTL), ("refresh_token_ttl", client.refreshTokenTTL), ("id_token_ttl", client.idTokenTTL)]
-            where ttl.1 <= 0 {
-                problem(ttl.0, "must be a positive number of seconds")
+            where ttl.1 <= 0 || ttl.1 > Client.maximumTTL {
+                problem(ttl.0, "must be a positive number of seconds up to \(Client.maximumTTL) (ten years)")
             }
             // A defaulted audience ([client_id]) is not the user's to fix; a missing client_id is reported on its own.
             if client.audience != [client.clientID] && (client.audience.isEmpty || client.audience.contains("")) {

@@ -72,6 +72,8 @@ public struct Client: Sendable, Hashable {
     public static let defaultAccessTokenTTL = 3600
     public static let defaultRefreshTokenTTL = 86400
     public static let defaultIDTokenTTL = 3600
+    /// The longest lifetime MockIdP accepts (ten years), so that expiry arithmetic can never overflow.
+    public static let maximumTTL = 10 * 365 * 86400
 
     /// Only `clientID` is required; the defaults are those of `clients.json` (see README.md).
     public init(

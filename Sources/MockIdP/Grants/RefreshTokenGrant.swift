@@ -7,6 +7,14 @@ struct RefreshTokenGrant: Sendable {
         guard let value = form["refresh_token"] else {
             throw OAuthError(.invalidRequest, "refresh_token is missing")
         }
+        // Scope and resource are checked before the token is rotated: a refused request issues nothing, so it must
+        // not use the refresh token up either (RFC 6749 §5.2).
+        var requestedScope: [String]?
+        if form["scope"] != nil { requestedScope = ScopeRequest.parse(form["scope"]) }
+        let resources = try ResourceIndicators.parse(form)
+        if let current = await server.store.token(value), current.kind == .refreshToken, current.clientID == client.clientID {
+            try Self.check(scope: requestedScope, resources: resources, against: current, client: client)
+        }
         let old: IssuedToken
         switch await server.store.rotate(refreshToken: value, clientID: client.clientID, now: server.clock.now) {
         case .rotated(let token):
@@ -25,16 +33,8 @@ struct RefreshTokenGrant: Sendable {
                 "the refresh token was already used (rotated); as a precaution \(revoked) token(s) of its family are now revoked (RFC 9700 §4.14.2)"
             )
         }
-        // RFC 6749 §6: "The requested scope MUST NOT include any scope not originally granted by the resource owner,
-        // and if omitted is treated as equal to the scope originally granted."
-        var scope = old.scope
-        if form["scope"] != nil {
-            let requested = ScopeRequest.parse(form["scope"])
-            if let wider = requested.first(where: { !old.scope.contains($0) }) {
-                throw OAuthError(.invalidScope, "scope \"\(wider)\" was not part of the original grant")
-            }
-            scope = requested
-        }
+        try Self.check(scope: requestedScope, resources: resources, against: old, client: client)
+        let scope = requestedScope ?? old.scope
         var user: User?
         if let sub = old.sub {
             guard let found = server.registry.user(sub: sub) else {
@@ -51,11 +51,20 @@ struct RefreshTokenGrant: Sendable {
                 sid: old.sid,
                 nonce: nil,
                 grantID: old.grantID,
-                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: old.audience, client: client),
+                audience: try ResourceIndicators.audience(requested: resources, authorized: old.audience, client: client),
                 withRefreshToken: true,
                 refreshTokenScope: old.scope
             ),
             overrides: overrides
         )
+    }
+
+    /// RFC 6749 §6: "The requested scope MUST NOT include any scope not originally granted by the resource owner,
+    /// and if omitted is treated as equal to the scope originally granted." Resources likewise (RFC 8707 §2.2).
+    private static func check(scope: [String]?, resources: [String], against token: IssuedToken, client: Client) throws(OAuthError) {
+        if let wider = scope?.first(where: { !token.scope.contains($0) }) {
+            throw OAuthError(.invalidScope, "scope \"\(wider)\" was not part of the original grant")
+        }
+        _ = try ResourceIndicators.audience(requested: resources, authorized: token.audience, client: client)
     }
 }

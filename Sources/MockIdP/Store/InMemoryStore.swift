@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+/// glibc's `malloc_trim(3)`, which the Glibc module does not export (it lives in <malloc.h>).
+@_silgen_name("malloc_trim")
+private func mallocTrim(_ pad: Int) -> Int32
+#endif
+
 /// Every code and token MockIdP issued, safe under concurrent requests.
 ///
 /// Expired entries are kept for `retention` seconds after they expire, so /debug can still show them,
@@ -230,5 +236,14 @@ actor InMemoryStore {
             let kept = values.filter { tokens[$0] != nil }
             tokensByGrant[grant] = kept.isEmpty ? nil : kept
         }
+        if tokens.isEmpty {
+            // Drop the tables' capacity too, so a long run's peak does not stay reserved.
+            tokens = [:]
+            tokensByGrant = [:]
+        }
+        #if canImport(Glibc)
+        // Hand freed pages back to the system after a large purge, so memory returns near idle (RSS, not just heap).
+        if expired.count >= 10_000 { _ = mallocTrim(0) }
+        #endif
     }
 }
