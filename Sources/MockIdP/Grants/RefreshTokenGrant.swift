@@ -12,7 +12,9 @@ struct RefreshTokenGrant: Sendable {
         var requestedScope: [String]?
         if form["scope"] != nil { requestedScope = ScopeRequest.parse(form["scope"]) }
         let resources = try ResourceIndicators.parse(form)
-        if let current = await server.store.token(value), current.kind == .refreshToken, current.clientID == client.clientID {
+        if let current = await server.store.token(value), current.kind == .refreshToken, current.clientID == client.clientID,
+            current.status(at: server.clock.now) == .active
+        {
             try Self.check(scope: requestedScope, resources: resources, against: current, client: client)
         }
         let old: IssuedToken
