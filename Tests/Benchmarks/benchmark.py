@@ -127,7 +127,9 @@ def measure_algorithm(binary: pathlib.Path, algorithm: str, ceiling: float, dura
         time.sleep(0.5)
         idle = server.rss_mib()
         per_thread = str(tokens // 2)
-        filled = wrk_figures(wrk(server.issuer, "client_credentials.lua", 600, per_thread))
+        # wrk runs for its whole duration even when the script stops its threads: size it from the measured rate.
+        seconds = int(tokens / max(issuance["requests_per_second"] or 1, 1) * 1.5) + 5
+        filled = wrk_figures(wrk(server.issuer, "client_credentials.lua", seconds, per_thread))
         result["memory"] = {"idle_mib": idle, "tokens": filled["tokens_issued"], "after_tokens_mib": server.rss_mib()}
         server.post_json("/debug/clock", {"advance_seconds": 3600 + 600 + 1})
         time.sleep(0.5)

@@ -12,12 +12,7 @@ struct AuthorizeEndpoint: Sendable {
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
-        let form: FormParameters
-        do {
-            form = try await request.formParameters(maxSize: context.maxUploadSize)
-        } catch {
-            throw AuthorizationPageError(error: error)
-        }
+        let form = try await request.pageFormParameters(maxSize: context.maxUploadSize)
         let (client, redirectURI) = try validateClient(form)
         let mode = ResponseMode(rawValue: form["response_mode"] ?? "query")
         let reply = Reply(redirectURI: redirectURI, mode: mode ?? .query, state: form["state"], issuer: server.issuer.issuer)

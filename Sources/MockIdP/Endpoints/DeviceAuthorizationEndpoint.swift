@@ -26,9 +26,7 @@ struct DeviceAuthorizationEndpoint: Sendable {
 
     @Sendable func authorize(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
-        let form = try await request.formParameters(maxSize: context.maxUploadSize)
-        let client = try ClientAuthentication.authenticate(headers: request.headers, form: form, registry: server.registry)
-        try form.rejectDuplicates()
+        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: server.registry)
         guard client.grantTypes.contains(.deviceCode) else {
             throw OAuthError(.unauthorizedClient, "client \"\(client.clientID)\" may not use the device authorization grant")
         }
@@ -64,12 +62,7 @@ struct DeviceAuthorizationEndpoint: Sendable {
     /// The verification page: with a `user_code` it approves (or, with `action=deny`, denies); without, it asks for one.
     @Sendable func verify(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
-        let form: FormParameters
-        do {
-            form = try await request.formParameters(maxSize: context.maxUploadSize)
-        } catch {
-            throw AuthorizationPageError(error: error)
-        }
+        let form = try await request.pageFormParameters(maxSize: context.maxUploadSize)
         guard let entered = form["user_code"] else {
             return HTML.response(HTML.page(title: "Connect a device", body: Self.entryForm(message: nil)))
         }

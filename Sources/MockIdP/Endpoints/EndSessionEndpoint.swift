@@ -13,9 +13,8 @@ struct EndSessionEndpoint: Sendable {
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
-        let form: FormParameters
+        let form = try await request.pageFormParameters(maxSize: context.maxUploadSize)
         do {
-            form = try await request.formParameters(maxSize: context.maxUploadSize)
             try form.rejectDuplicates()
         } catch {
             throw AuthorizationPageError(error: error)

@@ -10,13 +10,11 @@ struct IntrospectionEndpoint: Sendable {
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
-        let form = try await request.formParameters(maxSize: context.maxUploadSize)
-        let client = try ClientAuthentication.authenticate(headers: request.headers, form: form, registry: server.registry)
+        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: server.registry)
         // RFC 7662 §2.1: "the endpoint MUST also require some form of authorization"; a public client proves nothing.
         guard !client.isPublic else {
             throw OAuthError.invalidClient("introspection needs a confidential client (one with a client_secret)")
         }
-        try form.rejectDuplicates()
         guard let value = form["token"] else {
             throw OAuthError(.invalidRequest, "token is missing")
         }

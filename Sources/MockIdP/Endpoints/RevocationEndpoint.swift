@@ -10,9 +10,7 @@ struct RevocationEndpoint: Sendable {
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
-        let form = try await request.formParameters(maxSize: context.maxUploadSize)
-        let client = try ClientAuthentication.authenticate(headers: request.headers, form: form, registry: server.registry)
-        try form.rejectDuplicates()
+        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: server.registry)
         guard let value = form["token"] else {
             throw OAuthError(.invalidRequest, "token is missing")
         }

@@ -14,9 +14,7 @@ struct TokenEndpoint: Sendable {
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> TokenResponse {
         var request = request
-        let form = try await request.formParameters(maxSize: context.maxUploadSize)
-        let client = try ClientAuthentication.authenticate(headers: request.headers, form: form, registry: server.registry)
-        try form.rejectDuplicates()
+        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: server.registry)
         guard let grantName = form["grant_type"] else {
             throw OAuthError(.invalidRequest, "grant_type is missing")
         }

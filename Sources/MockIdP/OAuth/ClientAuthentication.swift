@@ -4,9 +4,21 @@ import FoundationEssentials
 import Foundation
 #endif
 import HTTPTypes
+import Hummingbird
 
 /// Authenticates the client at the token endpoint (RFC 6749 §2.3): `client_secret_basic`, `client_secret_post` or `none`.
 enum ClientAuthentication {
+    /// A client-authenticated form request (token, introspection, revocation, device authorization): its parameters,
+    /// each sent at most once (RFC 6749 §3.1), and the client they authenticate.
+    static func form(
+        of request: inout Request, maxSize: Int, registry: Registry
+    ) async throws(OAuthError) -> (FormParameters, Client) {
+        let form = try await request.formParameters(maxSize: maxSize)
+        let client = try authenticate(headers: request.headers, form: form, registry: registry)
+        try form.rejectDuplicates()
+        return (form, client)
+    }
+
     /// - Returns: the authenticated client.
     /// - Throws: `invalid_client` (401) when authentication fails; `invalid_request` when the request mixes methods.
     static func authenticate(headers: HTTPFields, form: FormParameters, registry: Registry) throws(OAuthError) -> Client {

@@ -27,6 +27,18 @@ extension Request {
     }
 }
 
+extension Request {
+    /// The form of a request a browser sends to a page (authorization, device verification, logout): its errors are
+    /// shown to the user as a page, never sent back as JSON or redirected (RFC 6749 §4.1.2.1).
+    mutating func pageFormParameters(maxSize: Int) async throws(AuthorizationPageError) -> FormParameters {
+        do {
+            return try await formParameters(maxSize: maxSize)
+        } catch {
+            throw AuthorizationPageError(error: error)
+        }
+    }
+}
+
 extension Substring {
     func trimmingCharacters(in characters: String) -> Substring {
         var result = self

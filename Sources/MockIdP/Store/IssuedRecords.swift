@@ -1,5 +1,20 @@
+/// An issued code or token: it expires, and it may be used (redeemed, rotated) or revoked first.
+protocol Redeemable {
+    var expiresAt: Int { get }
+    var usedAt: Int? { get }
+    var revokedAt: Int? { get }
+}
+
+extension Redeemable {
+    func status(at now: Int) -> IssuedState {
+        if revokedAt != nil { return .revoked }
+        if usedAt != nil { return .used }
+        return now >= expiresAt ? .expired : .active
+    }
+}
+
 /// An authorization code, from the authorization request that produced it to its redemption.
-struct IssuedCode: Sendable {
+struct IssuedCode: Sendable, Redeemable {
     let code: String
     let clientID: String
     let sub: String
@@ -21,12 +36,6 @@ struct IssuedCode: Sendable {
     let grantID: String
     var usedAt: Int?
     var revokedAt: Int?
-
-    func status(at now: Int) -> IssuedState {
-        if revokedAt != nil { return .revoked }
-        if usedAt != nil { return .used }
-        return now >= expiresAt ? .expired : .active
-    }
 }
 
 /// The kind of an issued token, named as in RFC 7009 §2.1 token type hints and OIDC.
@@ -37,7 +46,7 @@ enum TokenKind: String, Sendable, Codable {
 }
 
 /// One issued token and what it was issued for.
-struct IssuedToken: Sendable {
+struct IssuedToken: Sendable, Redeemable {
     let kind: TokenKind
     let value: String
     let clientID: String
@@ -56,12 +65,6 @@ struct IssuedToken: Sendable {
     let refreshToken: String?
     var usedAt: Int?
     var revokedAt: Int?
-
-    func status(at now: Int) -> IssuedState {
-        if revokedAt != nil { return .revoked }
-        if usedAt != nil { return .used }
-        return now >= expiresAt ? .expired : .active
-    }
 }
 
 /// A device authorization request (RFC 8628 §3.1) on its way from pending to redeemed.
