@@ -76,11 +76,18 @@ final class RequestNote: Sendable {
     struct Fields: Sendable {
         var error: String?
         var errorDescription: String?
+        /// The request's parameters, once the endpoint has parsed them.
+        var form: FormParameters?
     }
 
     @TaskLocal static var current: RequestNote?
 
     let fields = Mutex(Fields())
+
+    /// Notes the parameters the endpoint parsed, if a request is being logged.
+    static func form(_ form: FormParameters) {
+        current?.fields.withLock { $0.form = form }
+    }
 
     /// Notes the OAuth error this request answers with, if a request is being logged.
     static func error(_ code: String, _ description: String) {

@@ -13,29 +13,14 @@ struct RequestLogMiddleware: RouterMiddleware {
         if request.uri.path.hasPrefix("/debug") || request.uri.path == EndpointPath.healthz {
             return try await next(request, context)
         }
-        var request = request
-        var form = (try? FormParameters(query: request.uri.query)) ?? FormParameters()
-        var tooLarge: OAuthError?
-        if request.method == .post, request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
-            // Collecting keeps the body readable by the endpoint. A body that cannot be collected cannot be read again
-            // either, so an oversized one is refused here.
-            do {
-                let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-                form = (try? FormParameters(parsing: buffer.readableBytesView)) ?? form
-            } catch {
-                tooLarge = OAuthError(.invalidRequest, "request body is larger than \(context.maxUploadSize) bytes", status: .contentTooLarge)
-            }
-        }
         let note = RequestNote()
         let response = try await RequestNote.$current.withValue(note) {
-            if let tooLarge {
-                // The pages a browser opens get the error page (RFC 6749 §4.1.2.1), programs get JSON.
-                let pages = [EndpointPath.authorize, EndpointPath.deviceVerification, EndpointPath.endSession]
-                if pages.contains(request.uri.path) { return try AuthorizationPageError(error: tooLarge).response(from: request, context: context) }
-                return try tooLarge.response(from: request, context: context)
-            }
-            return try await next(request, context)
+            try await next(request, context)
         }
+        let fields = note.fields.withLock { $0 }
+        // The parameters as the endpoint read them: the body is read once, by the endpoint, which also refuses
+        // one that is too large in its own format (an error page for the browser's pages, JSON for the rest).
+        let form = fields.form ?? FormParameters()
         var parameters: [String: String] = [:]
         for (name, value) in form.values {
             parameters[name] = LoggedRequest.redacted.contains(name) ? "[redacted]" : String(value.prefix(512))
@@ -44,7 +29,6 @@ struct RequestLogMiddleware: RouterMiddleware {
         if clientID == nil, let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("basic ") {
             clientID = try? ClientAuthentication.basicCredentials(authorization).0
         }
-        let fields = note.fields.withLock { $0 }
         log.append(
             LoggedRequest(
                 time: clock.now,

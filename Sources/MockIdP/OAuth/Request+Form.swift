@@ -6,6 +6,12 @@ extension Request {
     ///
     /// - Throws: `invalid_request` for another content type, a body over `maxSize`, or malformed encoding.
     mutating func formParameters(maxSize: Int) async throws(OAuthError) -> FormParameters {
+        let form = try await parseFormParameters(maxSize: maxSize)
+        RequestNote.form(form)
+        return form
+    }
+
+    private mutating func parseFormParameters(maxSize: Int) async throws(OAuthError) -> FormParameters {
         if method == .get || method == .head {
             return try FormParameters(query: uri.query)
         }
