@@ -81,12 +81,17 @@ enum Report {
         let issuanceFailures = failures([(issuance.non200Responses, "non-200"), (issuance.socketErrors, "socket errors")])
         let flowFailures = failures([(flows.failedResponses, "failed responses"), (flows.socketErrors, "socket errors")])
         let purgeRatio = memory.afterPurgeMiB / memory.idleMiB
+        // The ceiling is a target only where the signature is the cost that bounds issuance: RSA. An ECDSA or EdDSA
+        // signature is a small part of a request, so their ratio is shown for comparison, with no verdict.
+        let ceilingIsTarget = figures.algorithm == .rs256
         return AlgorithmRows(
             issuance: row(
                 "\(name) client_credentials", measured: "\(grouped(issuance.requestsPerSecond)) req/s",
-                target: "≥ \(percent(Targets.fractionOfCeiling)) of \(grouped(figures.opensslSignsPerSecond)) sign/s",
+                target: ceilingIsTarget
+                    ? "≥ \(percent(Targets.fractionOfCeiling)) of \(grouped(figures.opensslSignsPerSecond)) sign/s"
+                    : "— (ceiling \(grouped(figures.opensslSignsPerSecond)) sign/s)",
                 ratio: "\(percent(figures.ratioToCeiling)) of ceiling",
-                met: figures.ratioToCeiling >= Targets.fractionOfCeiling, failures: issuanceFailures
+                met: ceilingIsTarget ? figures.ratioToCeiling >= Targets.fractionOfCeiling : nil, failures: issuanceFailures
             ),
             flows: row(
                 "\(name) code + PKCE flows", measured: "\(grouped(flows.flowsPerSecond)) flows/s",

@@ -30,6 +30,22 @@ import Testing
         }
     }
 
+    @Test("signatures made at the same time from many tasks, which share the prepared OpenSSL contexts, are all right")
+    func concurrentSignatures() async throws {
+        let system = try await SigningKeys.make(.rs256)
+        let portable = try await SigningKeys.make(.rs256, systemCrypto: false)
+        let tokens = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for index in 0..<48 {
+                group.addTask { (index, try await system.sign(Self.claims.merging(["n": .int(index)]) { $1 })) }
+            }
+            return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(tokens.count == 48)
+        for (index, token) in tokens {
+            #expect(token == (try await portable.sign(Self.claims.merging(["n": .int(index)]) { $1 })), "token \(index)")
+        }
+    }
+
     @Test("a rotated RSA key signs through OpenSSL too, and its tokens verify against the published keys")
     func rotatedKey() async throws {
         let keys = try await SigningKeys.make(.rs256)

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Crypto
 import Synchronization
 
 /// RS256 signatures (RSASSA-PKCS1-v1_5 with SHA-256, RFC 7518 §3.3) by the system's OpenSSL 3 `libcrypto`, when the
@@ -15,66 +16,90 @@ import Synchronization
 /// that have it (and about as fast elsewhere). The library is opened at run time with `dlopen`, so nothing is needed
 /// to build, the binary still starts where there is no OpenSSL 3, and then `SigningKeys` signs with swift-crypto.
 ///
-/// Thread safety: OpenSSL 3 allows one `EVP_PKEY` to be used by many threads at once for signing ("Thread safety"
-/// in openssl-threads(7)); every signature gets its own `EVP_MD_CTX`.
+/// Setting up an OpenSSL signing context looks up the algorithm's implementation under a lock each time, so prepared
+/// contexts are kept and reused, one per signature in flight; the SHA-256 digest is swift-crypto's. A context is used
+/// by one thread at a time; the key behind them is shared, which OpenSSL allows for signing (openssl-threads(7)).
 final class SystemRSASigner: Sendable {
-    private enum Key: @unchecked Sendable {
+    private enum State: @unchecked Sendable {
         case notLoaded(pem: String)
-        case loaded(OpaquePointer, LibCrypto)
+        /// The key, and the idle signing contexts for it.
+        case loaded(LibCrypto, key: OpaquePointer, idle: [OpaquePointer])
         case unavailable
     }
 
     /// Loaded on the first signature, not at start: `libcrypto` adds 3 to 4 MiB to the resident set, which a server
     /// that is started only to be inspected, or that signs with ES256, never needs.
-    private let key: Mutex<Key>
+    private let state: Mutex<State>
 
     /// A signer for the RSA private key in `pem` (PKCS #1 or PKCS #8).
     init(pem: String) {
-        key = Mutex(.notLoaded(pem: pem))
+        state = Mutex(.notLoaded(pem: pem))
     }
 
     deinit {
-        key.withLock { key in
-            if case .loaded(let pointer, let library) = key { library.pkeyFree(pointer) }
+        state.withLock { state in
+            guard case .loaded(let library, let key, let idle) = state else { return }
+            idle.forEach(library.pkeyCtxFree)
+            library.pkeyFree(key)
         }
     }
 
     /// The RS256 signature of `input`; `nil` when no OpenSSL 3 `libcrypto` can be loaded or it does not read the key,
     /// so that the caller signs another way.
     func sign(_ input: [UInt8]) throws(SigningError) -> [UInt8]? {
-        guard let (pointer, library) = loadedKey() else { return nil }
-        guard let context = library.mdCtxNew() else { throw SigningError() }
-        defer { library.mdCtxFree(context) }
-        guard library.digestSignInit(context, nil, library.sha256(), nil, pointer) == 1 else { throw SigningError() }
+        guard let (library, context) = try takeContext() else { return nil }
+        let digest = Array(SHA256.hash(data: input))
         var signature = [UInt8](repeating: 0, count: 512)
         var length = signature.count
-        let status = input.withUnsafeBufferPointer { input in
-            signature.withUnsafeMutableBufferPointer { output in
-                library.digestSign(context, output.baseAddress, &length, input.baseAddress, input.count)
+        let status = signature.withUnsafeMutableBufferPointer { output in
+            library.pkeySign(context, output.baseAddress, &length, digest, digest.count)
+        }
+        guard status == 1 else {
+            library.pkeyCtxFree(context)
+            throw SigningError()
+        }
+        state.withLock { state in
+            if case .loaded(let library, let key, var idle) = state {
+                idle.append(context)
+                state = .loaded(library, key: key, idle: idle)
+            } else {
+                library.pkeyCtxFree(context)
             }
         }
-        guard status == 1 else { throw SigningError() }
         signature.removeSubrange(length...)
         return signature
     }
 
     /// Whether OpenSSL signs for this key (loading it if it has not yet).
-    var isAvailable: Bool { loadedKey() != nil }
+    var isAvailable: Bool {
+        guard let (library, context) = try? takeContext() else { return false }
+        library.pkeyCtxFree(context)
+        return true
+    }
 
-    private func loadedKey() -> (OpaquePointer, LibCrypto)? {
-        key.withLock { key in
-            switch key {
-            case .loaded(let pointer, let library): return (pointer, library)
-            case .unavailable: return nil
+    /// An idle signing context, or a new one; `nil` when OpenSSL is not there.
+    private func takeContext() throws(SigningError) -> (LibCrypto, OpaquePointer)? {
+        let taken: (LibCrypto, OpaquePointer?, key: OpaquePointer)? = state.withLock { state in
+            switch state {
+            case .unavailable:
+                return nil
+            case .loaded(let library, let key, var idle):
+                let context = idle.popLast()
+                state = .loaded(library, key: key, idle: idle)
+                return (library, context, key)
             case .notLoaded(let pem):
-                guard let library = LibCrypto.shared, let pointer = library.readPrivateKey(pem) else {
-                    key = .unavailable
+                guard let library = LibCrypto.shared, let key = library.readPrivateKey(pem) else {
+                    state = .unavailable
                     return nil
                 }
-                key = .loaded(pointer, library)
-                return (pointer, library)
+                state = .loaded(library, key: key, idle: [])
+                return (library, nil, key)
             }
         }
+        guard let (library, idle, key) = taken else { return nil }
+        if let idle { return (library, idle) }
+        guard let context = library.signingContext(key) else { throw SigningError() }
+        return (library, context)
     }
 
     struct SigningError: Error, CustomStringConvertible {
@@ -89,26 +114,30 @@ private struct LibCrypto: @unchecked Sendable {
     typealias PEMReadBioPrivateKey = @convention(c) (
         OpaquePointer?, UnsafeMutablePointer<OpaquePointer?>?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?
     ) -> OpaquePointer?
-    typealias PKeyFree = @convention(c) (OpaquePointer?) -> Void
-    typealias MDCtxNew = @convention(c) () -> OpaquePointer?
-    typealias MDCtxFree = @convention(c) (OpaquePointer?) -> Void
-    typealias SHA256 = @convention(c) () -> OpaquePointer?
-    typealias DigestSignInit = @convention(c) (
-        OpaquePointer?, UnsafeMutablePointer<OpaquePointer?>?, OpaquePointer?, OpaquePointer?, OpaquePointer?
-    ) -> CInt
-    typealias DigestSign = @convention(c) (
+    typealias Free = @convention(c) (OpaquePointer?) -> Void
+    typealias PKeyCtxNew = @convention(c) (OpaquePointer?, OpaquePointer?) -> OpaquePointer?
+    typealias PKeyCtxSetup = @convention(c) (OpaquePointer?) -> CInt
+    typealias PKeyCtxSetInt = @convention(c) (OpaquePointer?, CInt) -> CInt
+    typealias PKeyCtxSetMD = @convention(c) (OpaquePointer?, OpaquePointer?) -> CInt
+    typealias MDGetter = @convention(c) () -> OpaquePointer?
+    typealias PKeySign = @convention(c) (
         OpaquePointer?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<Int>?, UnsafePointer<UInt8>?, Int
     ) -> CInt
 
     let bioNewMemBuf: BIONewMemBuf
     let bioFree: BIOFree
     let pemReadBioPrivateKey: PEMReadBioPrivateKey
-    let pkeyFree: PKeyFree
-    let mdCtxNew: MDCtxNew
-    let mdCtxFree: MDCtxFree
-    let sha256: SHA256
-    let digestSignInit: DigestSignInit
-    let digestSign: DigestSign
+    let pkeyFree: Free
+    let pkeyCtxNew: PKeyCtxNew
+    let pkeyCtxFree: Free
+    let pkeySignInit: PKeyCtxSetup
+    let setRSAPadding: PKeyCtxSetInt
+    let setSignatureMD: PKeyCtxSetMD
+    let sha256: MDGetter
+    let pkeySign: PKeySign
+
+    /// `RSA_PKCS1_PADDING` from <openssl/rsa.h>.
+    static let pkcs1Padding: CInt = 1
 
     /// The `EVP_PKEY` for a PEM private key, or `nil`.
     func readPrivateKey(_ pem: String) -> OpaquePointer? {
@@ -118,6 +147,18 @@ private struct LibCrypto: @unchecked Sendable {
             defer { _ = bioFree(bio) }
             return pemReadBioPrivateKey(bio, nil, nil, nil)
         }
+    }
+
+    /// A context that signs SHA-256 digests with `key`, PKCS #1 v1.5 (the digest wrapped in its DigestInfo).
+    func signingContext(_ key: OpaquePointer) -> OpaquePointer? {
+        guard let context = pkeyCtxNew(key, nil) else { return nil }
+        guard pkeySignInit(context) == 1, setRSAPadding(context, Self.pkcs1Padding) == 1,
+            setSignatureMD(context, sha256()) == 1
+        else {
+            pkeyCtxFree(context)
+            return nil
+        }
+        return context
     }
 
     /// `nil` when `MOCK_IDP_SYSTEM_CRYPTO=0`, or no OpenSSL 3 `libcrypto` is found.
@@ -142,21 +183,25 @@ private struct LibCrypto: @unchecked Sendable {
         guard let bioNewMemBuf = symbol("BIO_new_mem_buf", as: BIONewMemBuf.self),
             let bioFree = symbol("BIO_free", as: BIOFree.self),
             let pemReadBioPrivateKey = symbol("PEM_read_bio_PrivateKey", as: PEMReadBioPrivateKey.self),
-            let pkeyFree = symbol("EVP_PKEY_free", as: PKeyFree.self),
-            let mdCtxNew = symbol("EVP_MD_CTX_new", as: MDCtxNew.self),
-            let mdCtxFree = symbol("EVP_MD_CTX_free", as: MDCtxFree.self),
-            let sha256 = symbol("EVP_sha256", as: SHA256.self),
-            let digestSignInit = symbol("EVP_DigestSignInit", as: DigestSignInit.self),
-            let digestSign = symbol("EVP_DigestSign", as: DigestSign.self)
+            let pkeyFree = symbol("EVP_PKEY_free", as: Free.self),
+            let pkeyCtxNew = symbol("EVP_PKEY_CTX_new", as: PKeyCtxNew.self),
+            let pkeyCtxFree = symbol("EVP_PKEY_CTX_free", as: Free.self),
+            let pkeySignInit = symbol("EVP_PKEY_sign_init", as: PKeyCtxSetup.self),
+            let setRSAPadding = symbol("EVP_PKEY_CTX_set_rsa_padding", as: PKeyCtxSetInt.self),
+            let setSignatureMD = symbol("EVP_PKEY_CTX_set_signature_md", as: PKeyCtxSetMD.self),
+            let sha256 = symbol("EVP_sha256", as: MDGetter.self),
+            let pkeySign = symbol("EVP_PKEY_sign", as: PKeySign.self)
         else { return nil }
         self.bioNewMemBuf = bioNewMemBuf
         self.bioFree = bioFree
         self.pemReadBioPrivateKey = pemReadBioPrivateKey
         self.pkeyFree = pkeyFree
-        self.mdCtxNew = mdCtxNew
-        self.mdCtxFree = mdCtxFree
+        self.pkeyCtxNew = pkeyCtxNew
+        self.pkeyCtxFree = pkeyCtxFree
+        self.pkeySignInit = pkeySignInit
+        self.setRSAPadding = setRSAPadding
+        self.setSignatureMD = setSignatureMD
         self.sha256 = sha256
-        self.digestSignInit = digestSignInit
-        self.digestSign = digestSign
+        self.pkeySign = pkeySign
     }
 }
