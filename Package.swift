@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "MockIdP", targets: ["MockIdP"]),
         .executable(name: "mock-idp", targets: ["mock-idp"]),
         .executable(name: "mock-idp-bench", targets: ["mock-idp-bench"]),
+        .executable(name: "mock-idp-fuzz", targets: ["mock-idp-fuzz"]),
     ],
     dependencies: [
         // `traits: []` drops Hummingbird's ConfigurationSupport trait, which links full Foundation and ICU.
@@ -56,6 +57,13 @@ let package = Package(
         .executableTarget(
             name: "mock-idp-bench",
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        // libFuzzer harness over the parsers (Tests/fuzz.sh builds it with -sanitize=fuzzer and -DFUZZING);
+        // a plain build replays inputs through the same entry points.
+        .executableTarget(
+            name: "mock-idp-fuzz",
+            dependencies: [.target(name: "MockIdP")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,6 +11,9 @@ swift test 2>&1
 echo "== swift test under ThreadSanitizer (a build of its own, in .build-tsan)"
 swift test --sanitize=thread --scratch-path .build-tsan 2>&1
 
+echo "== fuzzing (libFuzzer, bounded)"
+bash Tests/fuzz.sh
+
 echo "== self-contained release binary"
 binary=$(bash Tests/static-binary.sh | tail -n 1)
 

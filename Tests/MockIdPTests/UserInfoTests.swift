@@ -127,7 +127,7 @@ import Testing
         }
     }
 
-    @Test("an Authorization header that is not Bearer is 400 invalid_request", arguments: ["Basic YTpi", "Bearer", "Bearer ", "token"])
+    @Test("an Authorization header that is not Bearer is 400 invalid_request", arguments: ["Basic YTpi", "Bearer", "Bearer ", "Bearer   ", "   ", "token"])
     func malformedHeader(header: String) async throws {
         try await withTestIdP { idp in
             try Self.expectBearerError(try await idp.get("/userinfo", headers: [.authorization: header]), "invalid_request", status: .badRequest)

@@ -46,11 +46,18 @@ enum BearerToken {
         if fromBody != nil {
             throw OAuthError.bearer(.invalidRequest, "access token sent both in the Authorization header and in the body", status: .badRequest)
         }
+        return try token(fromAuthorization: header)
+    }
+
+    /// The token of an `Authorization: Bearer <token>` value; `invalid_request` (400) for any other shape.
+    /// Apart from `extract` so that it can be fuzzed without an HTTP request.
+    static func token(fromAuthorization header: String) throws(OAuthError) -> String {
         let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+        let token = parts.count == 2 ? String(parts[1].trimmingCharacters(in: " ")) : ""
+        guard parts.first?.lowercased() == "bearer", !token.isEmpty else {
             throw OAuthError.bearer(.invalidRequest, "malformed Authorization header: expected \"Bearer <token>\"", status: .badRequest)
         }
-        return String(parts[1].trimmingCharacters(in: " "))
+        return token
     }
 
     /// The record of an active access token; `invalid_token` for anything else.

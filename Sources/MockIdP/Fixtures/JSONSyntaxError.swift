@@ -152,9 +152,25 @@ struct JSONSyntaxError: Error, CustomStringConvertible {
                     guard let escaped = current, "\"\\/bfnrtu".utf8.contains(escaped) else { throw error("invalid escape in string") }
                     index += 1
                     if escaped == UInt8(ascii: "u") {
-                        for _ in 0..<4 {
-                            guard let hex = current, isHexDigit(hex) else { throw error("\\u needs four hex digits") }
-                            index += 1
+                        let start = index - 2
+                        let unit = try codeUnit()
+                        // RFC 8259 §7: a character outside the Basic Multilingual Plane is a surrogate pair; the
+                        // decoder refuses either half alone.
+                        if (0xDC00...0xDFFF).contains(unit) {
+                            index = start
+                            throw error("\\u escape is a lone low surrogate")
+                        }
+                        if (0xD800...0xDBFF).contains(unit) {
+                            guard current == UInt8(ascii: "\\"), index + 1 < bytes.endIndex, bytes[index + 1] == UInt8(ascii: "u")
+                            else {
+                                index = start
+                                throw error("\\u escape is a high surrogate without its low surrogate")
+                            }
+                            index += 2
+                            guard (0xDC00...0xDFFF).contains(try codeUnit()) else {
+                                index = start
+                                throw error("\\u escape is a high surrogate without its low surrogate")
+                            }
                         }
                     }
                 case 0..<0x20:
@@ -173,8 +189,21 @@ struct JSONSyntaxError: Error, CustomStringConvertible {
             }
         }
 
-        /// RFC 8259 §6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+        /// The four hex digits after `\\u`, as a UTF-16 code unit.
+        mutating func codeUnit() throws(JSONSyntaxError) -> UInt16 {
+            var unit: UInt16 = 0
+            for _ in 0..<4 {
+                guard let hex = current, let value = hexValue(hex) else { throw error("\\u needs four hex digits") }
+                unit = unit << 4 | UInt16(value)
+                index += 1
+            }
+            return unit
+        }
+
+        /// RFC 8259 §6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, and, as the decoder requires, within
+        /// the range of a `Double` (§6 lets a parser set that limit).
         mutating func number() throws(JSONSyntaxError) {
+            let start = index
             if current == UInt8(ascii: "-") { index += 1 }
             if current == UInt8(ascii: "0") {
                 index += 1
@@ -190,6 +219,10 @@ struct JSONSyntaxError: Error, CustomStringConvertible {
                 if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
                 if try digits() == 0 { throw error("invalid number: digits must follow the exponent") }
             }
+            guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)), value.isFinite else {
+                index = start
+                throw error("number out of range")
+            }
         }
 
         mutating func digits() throws(JSONSyntaxError) -> Int {
@@ -201,9 +234,13 @@ struct JSONSyntaxError: Error, CustomStringConvertible {
             return count
         }
 
-        func isHexDigit(_ byte: UInt8) -> Bool {
-            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
-                || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+        func hexValue(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+            default: nil
+            }
         }
     }
 }

@@ -1,0 +1,80 @@
+/// Entry points for `mock-idp-fuzz`, the libFuzzer harness (Tests/fuzz.sh): one per surface that parses bytes from outside.
+///
+/// libFuzzer notices nothing but crashes, so each entry point checks what its parser promises (a value that
+/// round-trips, or the documented error, as `HostileInputTests` expects) and traps when a promise is broken.
+/// They are SPI rather than internal because the fuzz executable is a module of its own and cannot see internals;
+/// nothing else should call them.
+@_spi(Fuzzing) public enum FuzzTargets {
+    /// One fuzzed surface.
+    public struct Target: Sendable {
+        /// The name `mock-idp-fuzz` and Tests/fuzz.sh know it by, also its seed directory's: Tests/Fuzz/corpus/<name>.
+        public let name: String
+        public let summary: String
+        /// libFuzzer's `-max_len`: room for the largest seed and some growth, not so much that runs slow down.
+        public let maxLength: Int
+        let body: @Sendable ([UInt8]) -> Void
+
+        /// Runs one input; traps if the surface breaks one of its promises on it.
+        public func run(_ bytes: UnsafeRawBufferPointer) {
+            body(Array(bytes))
+        }
+    }
+
+    public static let all: [Target] = [
+        Target(
+            name: "form", summary: "form bodies and query strings: FormParameters, rejectDuplicates, encode round trip",
+            maxLength: 1024, body: form
+        ),
+        Target(
+            name: "client-auth", summary: "Authorization headers and client credentials: Basic, Bearer, ClientAuthentication",
+            maxLength: 1024, body: clientAuthentication
+        ),
+        Target(
+            name: "token", summary: "presented tokens: JWTParts, JWTKit parsing, base64url, token hash, PKCE",
+            maxLength: 2048, body: presentedToken
+        ),
+        Target(
+            name: "fixtures", summary: "fixture files: FixtureLoader.decode, JSONSyntaxError.locate, Registry",
+            maxLength: 8192, body: fixtures
+        ),
+    ]
+
+    public static func target(named name: String) -> Target? {
+        all.first { $0.name == name }
+    }
+}
+
+/// Traps when `condition` is false: libFuzzer records only crashes, so a broken invariant has to be one.
+func fuzzCheck(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) {
+    if !condition {
+        fatalError("fuzz invariant violated: \(message())", file: file, line: line)
+    }
+}
+
+/// A fuzz input whose first byte picks how the rest is shaped (its value modulo the number of modes), so that one
+/// target reaches raw bytes as well as inputs built to get past the first checks. Seeds start with an ASCII digit,
+/// which is its own mode: the code of `0`, 48, is a multiple of 2, 3 and 4.
+struct FuzzInput {
+    let mode: Int
+    let rest: ArraySlice<UInt8>
+
+    init(_ bytes: [UInt8], modes: Int) {
+        mode = Int(bytes.first ?? 0) % modes
+        rest = bytes.dropFirst()
+    }
+
+    /// `rest` cut at its first `count - 1` newlines; missing pieces are empty.
+    func pieces(_ count: Int) -> [ArraySlice<UInt8>] {
+        var pieces = rest.split(separator: UInt8(ascii: "\n"), maxSplits: count - 1, omittingEmptySubsequences: false)
+        while pieces.count < count { pieces.append([]) }
+        return pieces
+    }
+}
+
+extension Collection<UInt8> {
+    /// For invariant messages: bytes as hex, so that a failure can be turned into a test of its own.
+    var fuzzHex: String {
+        let digits = Array("0123456789abcdef")
+        return String(flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] })
+    }
+}
