@@ -57,8 +57,8 @@ class MockIdP:
         return self.stderr_path.read_text(encoding="utf-8", errors="replace")
 
 
-def read_ready_line(process: subprocess.Popen, timeout: float = READY_TIMEOUT) -> str:
-    """The issuer from the `issuer: URL` line, or an error if the process exits or stays silent."""
+def read_line(process: subprocess.Popen, timeout: float, *, name: str = "the process") -> str:
+    """The first line of `process`'s stdout, or an error if the process exits or stays silent for `timeout` seconds."""
     deadline = time.monotonic() + timeout
     buffer = b""
     with selectors.DefaultSelector() as selector:
@@ -66,14 +66,19 @@ def read_ready_line(process: subprocess.Popen, timeout: float = READY_TIMEOUT) -
         while b"\n" not in buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"mock-idp printed no `issuer:` line within {timeout:.0f} s")
+                raise TimeoutError(f"{name} printed no line within {timeout:.0f} s (so far: {buffer!r})")
             if selector.select(remaining):
                 chunk = os.read(process.stdout.fileno(), 4096)
                 if not chunk:
                     process.wait(timeout=STOP_TIMEOUT)
-                    raise RuntimeError(f"mock-idp exited with code {process.returncode} before it was ready")
+                    raise RuntimeError(f"{name} exited with code {process.returncode} before printing a line")
                 buffer += chunk
-    line = buffer.split(b"\n", 1)[0].decode()
+    return buffer.split(b"\n", 1)[0].decode()
+
+
+def read_ready_line(process: subprocess.Popen, timeout: float = READY_TIMEOUT) -> str:
+    """The issuer from the `issuer: URL` line, or an error if the process exits or stays silent."""
+    line = read_line(process, timeout, name="mock-idp")
     if not line.startswith("issuer: "):
         raise RuntimeError(f"unexpected first line on stdout: {line!r}")
     return line.removeprefix("issuer: ")

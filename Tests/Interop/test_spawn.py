@@ -8,7 +8,6 @@ import contextlib
 import ctypes
 import os
 import pathlib
-import selectors
 import signal
 import socket
 import subprocess
@@ -18,7 +17,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import FIXTURES_DIR, STOP_TIMEOUT, mock_idp_binary, read_ready_line, stop
+from conftest import FIXTURES_DIR, STOP_TIMEOUT, mock_idp_binary, read_line, read_ready_line, stop
 from oauth_helpers import (
     BUDGETIFY,
     HTTPSession,
@@ -47,24 +46,6 @@ line = child.stdout.readline().decode().strip()
 print(f"pid {child.pid} {line}", flush=True)
 sys.stdin.read()
 """
-
-
-def read_line(process: subprocess.Popen, timeout: float) -> str:
-    """The first line of `process`'s stdout, or an error when none comes in time."""
-    deadline = time.monotonic() + timeout
-    buffer = b""
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while b"\n" not in buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"no line within {timeout:.0f} s (so far: {buffer!r})")
-            if selector.select(remaining):
-                chunk = os.read(process.stdout.fileno(), 4096)
-                if not chunk:
-                    raise RuntimeError(f"the process exited (code {process.wait(timeout=STOP_TIMEOUT)}) before a line")
-                buffer += chunk
-    return buffer.split(b"\n", 1)[0].decode()
 
 
 def port_of(issuer: str) -> int:
