@@ -5,8 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-swift build -c release --static-swift-stdlib --product mock-idp >&2
-binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/mock-idp"
+# The release build: one section per function (Tests/release-toolset.json), which the link order in Package.swift needs.
+build=(swift build -c release --static-swift-stdlib --product mock-idp --toolset Tests/release-toolset.json)
+"${build[@]}" >&2
+binary="$("${build[@]}" --show-bin-path)/mock-idp"
 
 if ldd "$binary" | grep -q 'libswift\|libFoundation\|libicu'; then
     echo "static-binary: $binary still links Swift runtime libraries:" >&2

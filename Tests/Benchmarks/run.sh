@@ -16,10 +16,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-# Builds with the given flags (progress on standard error) and prints the directory the products went to.
+# Builds with the given flags (progress on standard error) and prints the directory the products went to. Every
+# release build takes Tests/release-toolset.json, as Tests/static-binary.sh does, so that the link order applies
+# (Package.swift) and .build is not rebuilt between the two scripts.
 build() {
-    swift build -c release "$@" >&2
-    swift build -c release "$@" --show-bin-path
+    swift build -c release --toolset Tests/release-toolset.json "$@" >&2
+    swift build -c release --toolset Tests/release-toolset.json "$@" --show-bin-path
 }
 
 static_bin="$(build --product mock-idp --static-swift-stdlib)/mock-idp"
