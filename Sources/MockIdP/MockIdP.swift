@@ -1,4 +1,4 @@
-public import ServiceLifecycle
+import ServiceLifecycle
 import Logging
 import Synchronization
 

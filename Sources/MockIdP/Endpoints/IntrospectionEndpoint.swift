@@ -21,7 +21,7 @@ struct IntrospectionEndpoint: Sendable {
         let now = server.clock.now
         // RFC 7662 §2.2: anything not active (unknown, expired, revoked, malformed, an ID token) is {"active": false} alone.
         guard let token = await server.store.token(value), token.kind != .idToken, token.status(at: now) == .active else {
-            return try Response.json(["active": JSONValue.bool(false)], headers: [.cacheControl: "no-store"])
+            return Response.json(object: ["active": .bool(false)], headers: [.cacheControl: "no-store"])
         }
         var body: [String: JSONValue] = [
             "active": .bool(true),
@@ -37,6 +37,6 @@ struct IntrospectionEndpoint: Sendable {
         if !token.scope.isEmpty { body["scope"] = .string(token.scope.joined(separator: " ")) }
         if let jti = token.jti { body["jti"] = .string(jti) }
         if let sub = token.sub, let user = server.registry.user(sub: sub) { body["username"] = .string(user.username) }
-        return try Response.json(body, headers: [.cacheControl: "no-store"])
+        return Response.json(object: body, headers: [.cacheControl: "no-store"])
     }
 }

@@ -22,7 +22,7 @@ struct UserInfoEndpoint: Sendable {
         }
         var claims = server.registry.claims(of: user, for: record.scope)
         claims["sub"] = .string(user.sub)
-        return try Response.json(claims, headers: [.cacheControl: "no-store"])
+        return Response.json(object: claims, headers: [.cacheControl: "no-store"])
     }
 }
 

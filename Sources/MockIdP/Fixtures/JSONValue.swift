@@ -59,11 +59,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// The value as JSON text, for messages.
-    var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? typeName
-    }
+    var jsonText: String { String(decoding: jsonBytes, as: UTF8.self) }
 
     var stringValue: String? {
         if case .string(let value) = self { return value }

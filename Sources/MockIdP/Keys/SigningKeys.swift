@@ -141,14 +141,19 @@ final class SigningKeys: Sendable {
         return SHA256.hash(data: Data(canonical.utf8)).base64URLEncoded
     }
 
-    /// Claims are encoded with sorted keys, so a token's payload reads the same in /debug every time.
-    static var claimsSerializer: DefaultJWTSerializer { DefaultJWTSerializer(jsonEncoder: claimsEncoder) }
+    /// Claims are written by `JSONWriter`, with sorted keys, so a token's payload reads the same in /debug every time.
+    static var claimsSerializer: DefaultJWTSerializer { DefaultJWTSerializer(jsonEncoder: ClaimsJSONEncoder()) }
 
-    private static let claimsEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    /// jwt-kit's encoder for headers and payloads: `JWTClaims` through `JSONWriter`, anything else (the header)
+    /// through JSONEncoder with sorted keys.
+    private struct ClaimsJSONEncoder: JWTJSONEncoder {
+        func encode<T: Encodable>(_ value: T) throws -> Data {
+            if let claims = value as? JWTClaims { return Data(JSONWriter.encode(claims.claims)) }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return try encoder.encode(value)
+        }
+    }
 
     /// Signs `claims` with the active key. `type` is the JOSE `typ` header: `at+jwt` for access tokens (RFC 9068 §2.1).
     func sign(_ claims: [String: JSONValue], type: String = "JWT") async throws -> String {
@@ -167,7 +172,7 @@ final class SigningKeys: Sendable {
     /// thumbprint and a fixed `typ`, so they need no escaping.
     /// `nil` when OpenSSL turns out not to be there.
     private static func compactJWS(_ claims: [String: JSONValue], header: String, signer: SystemRSASigner) throws -> String? {
-        let payload = try claimsEncoder.encode(JWTClaims(claims: claims))
+        let payload = JSONWriter.encode(claims)
         let signingInput = header.utf8.base64URLEncoded + "." + payload.base64URLEncoded
         guard let signature = try signer.sign(Array(signingInput.utf8)) else { return nil }
         return signingInput + "." + signature.base64URLEncoded

@@ -35,7 +35,20 @@ struct TokenResponse: Sendable, Encodable, ResponseGenerator {
 
     /// RFC 6749 §5.1: "The authorization server MUST include the HTTP "Cache-Control" response header field with a value of "no-store"".
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        try Response.json(self, headers: [.cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"])
+        Response.json(object: jsonObject, headers: [.cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"])
+    }
+
+    /// The members `Encodable` gives, for `JSONWriter`.
+    var jsonObject: [String: JSONValue] {
+        var object: [String: JSONValue] = [
+            CodingKeys.accessToken.rawValue: .string(accessToken),
+            CodingKeys.tokenType.rawValue: .string(tokenType),
+            CodingKeys.expiresIn.rawValue: .int(expiresIn),
+        ]
+        if let scope { object[CodingKeys.scope.rawValue] = .string(scope) }
+        if let refreshToken { object[CodingKeys.refreshToken.rawValue] = .string(refreshToken) }
+        if let idToken { object[CodingKeys.idToken.rawValue] = .string(idToken) }
+        return object
     }
 }
 
@@ -47,9 +60,18 @@ extension Response {
         return json(data: try encoder.encode(value), status: status, headers: headers)
     }
 
+    /// A JSON object, written by `JSONWriter`.
+    static func json(object: [String: JSONValue], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        json(bytes: JSONWriter.encode(object), status: status, headers: headers)
+    }
+
     static func json(data: Data, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        json(bytes: data, status: status, headers: headers)
+    }
+
+    private static func json(bytes: some Sequence<UInt8>, status: HTTPResponse.Status, headers: HTTPFields) -> Response {
         var headers = headers
         if headers[.contentType] == nil { headers[.contentType] = "application/json; charset=utf-8" }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
