@@ -63,6 +63,11 @@ struct JSONWriter {
     /// RFC 8259 §7: the quotation mark, the reverse solidus and the control characters (U+0000 to U+001F) are escaped.
     private mutating func write(_ string: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Tokens, URLs and most claims need no escape: copied whole.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: string.utf8)
+            return bytes.append(UInt8(ascii: "\""))
+        }
         for byte in string.utf8 {
             switch byte {
             case UInt8(ascii: "\""): append(#"\""#)
