@@ -56,6 +56,7 @@ struct MockIdPCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MallocTuning.apply()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
