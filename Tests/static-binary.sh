@@ -4,6 +4,7 @@
 #   bash Tests/static-binary.sh        # prints the binary's path on its last line
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Tests/wait-for-issuer.sh
 
 # The release build: one section per function (Tests/release-toolset.json), which the link order in Package.swift needs.
 build=(swift build -c release --static-swift-stdlib --product mock-idp --toolset Tests/release-toolset.json)
@@ -20,16 +21,7 @@ workdir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$workdir"' EXIT
 (cd "$workdir" && exec "$binary" --port 0 >"$workdir/out" 2>"$workdir/err") &
 pid=$!
-for _ in $(seq 1 100); do
-    grep -q '^issuer: ' "$workdir/out" 2>/dev/null && break
-    sleep 0.05
-done
-issuer=$(sed -n 's/^issuer: //p' "$workdir/out")
-if [[ -z "$issuer" ]]; then
-    echo "static-binary: $binary printed no issuer line" >&2
-    cat "$workdir/err" >&2
-    exit 1
-fi
+issuer=$(wait_for_issuer "$workdir/out" "$workdir/err" 5 "static-binary ($binary)")
 python3 - "$issuer" <<'PY' >&2
 import json, sys, urllib.request
 issuer = sys.argv[1]
