@@ -11,11 +11,9 @@
 # under callgrind, dumps the functions run by the time it is ready, then drives 4 s of Tests/Benchmarks/mixed.lua.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source Tests/wait-for-issuer.sh
+source Tests/release-binary.sh
 
-build=(swift build -c release --static-swift-stdlib --product mock-idp --toolset Tests/release-toolset.json)
-"${build[@]}" >&2
-binary="$("${build[@]}" --show-bin-path)/mock-idp"
+binary="$(release_build --product mock-idp --static-swift-stdlib)/mock-idp"
 
 workdir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$workdir"' EXIT

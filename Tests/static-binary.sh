@@ -4,12 +4,9 @@
 #   bash Tests/static-binary.sh        # prints the binary's path on its last line
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source Tests/wait-for-issuer.sh
+source Tests/release-binary.sh
 
-# The release build: one section per function (Tests/release-toolset.json), which the link order in Package.swift needs.
-build=(swift build -c release --static-swift-stdlib --product mock-idp --toolset Tests/release-toolset.json)
-"${build[@]}" >&2
-binary="$("${build[@]}" --show-bin-path)/mock-idp"
+binary="$(release_build --product mock-idp --static-swift-stdlib)/mock-idp"
 
 if ldd "$binary" | grep -q 'libswift\|libFoundation\|libicu'; then
     echo "static-binary: $binary still links Swift runtime libraries:" >&2

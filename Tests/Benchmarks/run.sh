@@ -16,15 +16,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-# Builds with the given flags (progress on standard error) and prints the directory the products went to. Every
-# release build takes Tests/release-toolset.json, as Tests/static-binary.sh does, so that the link order applies
-# (Package.swift) and .build is not rebuilt between the two scripts.
-build() {
-    swift build -c release --toolset Tests/release-toolset.json "$@" >&2
-    swift build -c release --toolset Tests/release-toolset.json "$@" --show-bin-path
-}
+source Tests/release-binary.sh
 
-static_bin="$(build --product mock-idp --static-swift-stdlib)/mock-idp"
-plain_bin="$(build --product mock-idp --scratch-path .build-plain)/mock-idp"
-bench="$(build --product mock-idp-bench)/mock-idp-bench"
+static_bin="$(release_build --product mock-idp --static-swift-stdlib)/mock-idp"
+plain_bin="$(release_build --product mock-idp --scratch-path .build-plain)/mock-idp"
+bench="$(release_build --product mock-idp-bench)/mock-idp-bench"
 exec "$bench" all --static "$static_bin" --plain "$plain_bin" "$@"
