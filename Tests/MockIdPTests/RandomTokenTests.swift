@@ -4,7 +4,7 @@ import Testing
 @testable import MockIdP
 
 @Suite struct RandomTokenTests {
-    @Test("tokens from concurrent tasks, across many refills of the buffer, are all distinct and of the asked length")
+    @Test("tokens drawn from concurrent tasks are all distinct and of the asked length")
     func distinct() async {
         let tokens = await withTaskGroup(of: [String].self) { group in
             for _ in 0..<8 {
