@@ -145,13 +145,17 @@ final class SigningKeys: Sendable {
     static var claimsSerializer: DefaultJWTSerializer { DefaultJWTSerializer(jsonEncoder: ClaimsJSONEncoder()) }
 
     /// jwt-kit's encoder for headers and payloads: `JWTClaims` through `JSONWriter`, anything else (the header)
-    /// through JSONEncoder with sorted keys.
+    /// through one JSONEncoder with sorted keys, made once rather than per token.
     private struct ClaimsJSONEncoder: JWTJSONEncoder {
-        func encode<T: Encodable>(_ value: T) throws -> Data {
-            if let claims = value as? JWTClaims { return Data(JSONWriter.encode(claims.claims)) }
+        private static let headerEncoder: JSONEncoder = {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return try encoder.encode(value)
+            return encoder
+        }()
+
+        func encode<T: Encodable>(_ value: T) throws -> Data {
+            if let claims = value as? JWTClaims { return Data(JSONWriter.encode(claims.claims)) }
+            return try Self.headerEncoder.encode(value)
         }
     }
 

@@ -8,7 +8,7 @@ import HTTPTypes
 import NIOCore
 
 /// A successful token response (RFC 6749 §5.1).
-struct TokenResponse: Sendable, Encodable, ResponseGenerator {
+struct TokenResponse: Sendable, ResponseGenerator {
     var accessToken: String
     var tokenType = "Bearer"
     var expiresIn: Int
@@ -24,30 +24,21 @@ struct TokenResponse: Sendable, Encodable, ResponseGenerator {
         self.idToken = idToken
     }
 
-    enum CodingKeys: String, CodingKey {
-        case accessToken = "access_token"
-        case tokenType = "token_type"
-        case expiresIn = "expires_in"
-        case scope
-        case refreshToken = "refresh_token"
-        case idToken = "id_token"
-    }
-
     /// RFC 6749 §5.1: "The authorization server MUST include the HTTP "Cache-Control" response header field with a value of "no-store"".
     func response(from request: Request, context: some RequestContext) throws -> Response {
         Response.json(object: jsonObject, headers: [.cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"])
     }
 
-    /// The members `Encodable` gives, for `JSONWriter`.
+    /// The response's members, named as RFC 6749 §5.1 names them.
     var jsonObject: [String: JSONValue] {
         var object: [String: JSONValue] = [
-            CodingKeys.accessToken.rawValue: .string(accessToken),
-            CodingKeys.tokenType.rawValue: .string(tokenType),
-            CodingKeys.expiresIn.rawValue: .int(expiresIn),
+            "access_token": .string(accessToken),
+            "token_type": .string(tokenType),
+            "expires_in": .int(expiresIn),
         ]
-        if let scope { object[CodingKeys.scope.rawValue] = .string(scope) }
-        if let refreshToken { object[CodingKeys.refreshToken.rawValue] = .string(refreshToken) }
-        if let idToken { object[CodingKeys.idToken.rawValue] = .string(idToken) }
+        if let scope { object["scope"] = .string(scope) }
+        if let refreshToken { object["refresh_token"] = .string(refreshToken) }
+        if let idToken { object["id_token"] = .string(idToken) }
         return object
     }
 }
