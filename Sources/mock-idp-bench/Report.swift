@@ -121,7 +121,8 @@ enum Report {
         print("\n\(figures.algorithm.rawValue), static binary")
         print(
             "  ceiling, openssl speed -multi \(figures.opensslProcesses) \(figures.opensslSpeedTest): "
-                + "\(grouped(figures.opensslSignsPerSecond)) sign/s"
+                + "\(grouped(figures.opensslSignsPerSecond)) sign/s, the mean of "
+                + figures.opensslRuns.map(grouped).joined(separator: " (before the load) and ") + " (after)"
         )
         print(
             "  client_credentials: \(grouped(issuance.requestsPerSecond)) req/s, p99 \(milliseconds(issuance.p99Ms)), "

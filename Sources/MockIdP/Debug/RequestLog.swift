@@ -78,6 +78,8 @@ final class RequestNote: Sendable {
         var errorDescription: String?
         /// The request's parameters, once the endpoint has parsed them.
         var form: FormParameters?
+        /// The client id of the request's Basic credentials, once client authentication has decoded them.
+        var basicClientID: String?
     }
 
     @TaskLocal static var current: RequestNote?
@@ -87,6 +89,12 @@ final class RequestNote: Sendable {
     /// Notes the parameters the endpoint parsed, if a request is being logged.
     static func form(_ form: FormParameters) {
         current?.fields.withLock { $0.form = form }
+    }
+
+    /// Notes the client id of the Basic credentials, decoded, if a request is being logged: the log need not decode
+    /// them a second time.
+    static func basicClientID(_ clientID: String) {
+        current?.fields.withLock { $0.basicClientID = clientID }
     }
 
     /// Notes the OAuth error this request answers with, if a request is being logged.

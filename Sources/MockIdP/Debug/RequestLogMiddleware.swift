@@ -23,9 +23,10 @@ struct RequestLogMiddleware: RouterMiddleware {
         let form = fields.form ?? FormParameters()
         var parameters: [String: String] = [:]
         for (name, value) in form.values {
-            parameters[name] = LoggedRequest.redacted.contains(name) ? "[redacted]" : String(value.prefix(512))
+            parameters[name] =
+                LoggedRequest.redacted.contains(name) ? "[redacted]" : value.utf8.count <= 512 ? value : String(value.prefix(512))
         }
-        var clientID = form["client_id"]
+        var clientID = form["client_id"] ?? fields.basicClientID
         if clientID == nil, let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("basic ") {
             clientID = try? ClientAuthentication.basicCredentials(authorization).0
         }

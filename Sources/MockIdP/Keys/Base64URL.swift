@@ -15,26 +15,30 @@ extension Sequence<UInt8> {
         let bytes = self as? [UInt8] ?? Array(self)
         return bytes.withUnsafeBufferPointer { input in
             let count = input.count / 3 * 4 + [0, 2, 3][input.count % 3]
-            return String(unsafeUninitializedCapacity: count) { output in
-                var written = 0
-                var index = 0
-                while index + 3 <= input.count {
-                    let group = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
-                    for shift in [18, 12, 6, 0] as [UInt32] {
-                        output[written] = base64URLAlphabet[Int(group >> shift & 0x3F)]
-                        written += 1
+            return base64URLAlphabet.withUnsafeBufferPointer { alphabet in
+                String(unsafeUninitializedCapacity: count) { output in
+                    func character(_ group: UInt32, _ shift: UInt32) -> UInt8 { alphabet[Int(group >> shift & 0x3F)] }
+                    var written = 0
+                    var index = 0
+                    while index + 3 <= input.count {
+                        let group = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
+                        output[written] = character(group, 18)
+                        output[written + 1] = character(group, 12)
+                        output[written + 2] = character(group, 6)
+                        output[written + 3] = character(group, 0)
+                        written += 4
+                        index += 3
                     }
-                    index += 3
-                }
-                let remaining = input.count - index
-                if remaining > 0 {
-                    let group = UInt32(input[index]) << 16 | (remaining == 2 ? UInt32(input[index + 1]) << 8 : 0)
-                    for shift in ([18, 12, 6] as [UInt32]).prefix(remaining + 1) {
-                        output[written] = base64URLAlphabet[Int(group >> shift & 0x3F)]
-                        written += 1
+                    let remaining = input.count - index
+                    if remaining > 0 {
+                        let group = UInt32(input[index]) << 16 | (remaining == 2 ? UInt32(input[index + 1]) << 8 : 0)
+                        output[written] = character(group, 18)
+                        output[written + 1] = character(group, 12)
+                        if remaining == 2 { output[written + 2] = character(group, 6) }
+                        written += remaining + 1
                     }
+                    return written
                 }
-                return written
             }
         }
     }

@@ -19,12 +19,15 @@ enum ClientAuthentication {
         return (form, client)
     }
 
+    private static let credentialParameters: Set<String> = ["client_id", "client_secret"]
+
     /// - Returns: the authenticated client.
     /// - Throws: `invalid_client` (401) when authentication fails; `invalid_request` when the request mixes methods.
     static func authenticate(headers: HTTPFields, form: FormParameters, registry: Registry) throws(OAuthError) -> Client {
-        try form.rejectDuplicates(among: ["client_id", "client_secret"])
+        try form.rejectDuplicates(among: Self.credentialParameters)
         if let authorization = headers[.authorization] {
             let (clientID, secret) = try basicCredentials(authorization)
+            RequestNote.basicClientID(clientID)
             // RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each request."
             if form["client_secret"] != nil {
                 throw OAuthError(.invalidRequest, "client credentials sent both in the Authorization header and in the body")

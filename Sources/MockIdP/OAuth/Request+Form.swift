@@ -11,6 +11,8 @@ extension Request {
         return form
     }
 
+    private static let formContentType = "application/x-www-form-urlencoded"
+
     private mutating func parseFormParameters(maxSize: Int) async throws(OAuthError) -> FormParameters {
         if method == .get || method == .head {
             return try FormParameters(query: uri.query)
@@ -25,7 +27,8 @@ extension Request {
             return FormParameters()
         }
         guard let contentType = headers[.contentType],
-            contentType.split(separator: ";").first?.trimmingCharacters(in: " ").lowercased() == "application/x-www-form-urlencoded"
+            contentType == Self.formContentType
+                || contentType.split(separator: ";").first?.trimmingCharacters(in: " ").lowercased() == Self.formContentType
         else {
             throw OAuthError(.invalidRequest, "expected Content-Type application/x-www-form-urlencoded, got \(headers[.contentType] ?? "none")")
         }
