@@ -63,11 +63,11 @@ struct JSONWriter {
     /// RFC 8259 §7: the quotation mark, the reverse solidus and the control characters (U+0000 to U+001F) are escaped.
     private mutating func write(_ string: String) {
         bytes.append(UInt8(ascii: "\""))
-        // Tokens, URLs and most claims need no escape: copied whole. Native strings are contiguous UTF-8, scanned as a
-        // buffer (a closure over `String.UTF8View` cost about 30 instructions a byte).
-        let needsNoEscape = string.utf8.withContiguousStorageIfAvailable(Self.needsNoEscape)
-            ?? Array(string.utf8).withUnsafeBufferPointer(Self.needsNoEscape)
-        if needsNoEscape {
+        // Tokens, URLs and most claims need no escape: copied whole. The UTF-8 is scanned as a buffer (a closure over
+        // `String.UTF8View` cost about 30 instructions a byte); `withUTF8` copies only a string that is not already
+        // contiguous UTF-8, which no native string is.
+        var contiguous = string
+        if contiguous.withUTF8(Self.needsNoEscape) {
             bytes.append(contentsOf: string.utf8)
             return bytes.append(UInt8(ascii: "\""))
         }
