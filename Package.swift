@@ -13,7 +13,6 @@ let package = Package(
     products: [
         .library(name: "MockIdP", targets: ["MockIdP"]),
         .executable(name: "mock-idp", targets: ["mock-idp"]),
-        .executable(name: "mock-idp-bench", targets: ["mock-idp-bench"]),
         .executable(name: "mock-idp-fuzz", targets: ["mock-idp-fuzz"]),
     ],
     dependencies: [
@@ -47,30 +46,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            exclude: ["link-order.txt"],
-            swiftSettings: swiftSettings,
-            // Release builds on Linux, all to keep the idle resident set small:
-            // - export no symbols (the static Swift runtime's link arguments export all of them) and link a
-            //   position-dependent executable, so start-up applies no relocations: 3 to 4 MiB. ASLR of the executable's
-            //   own code is the price, acceptable for a loopback test tool;
-            // - link with lld, laying out first the functions that start-up and serving run (link-order.txt, from
-            //   Tests/link-order.sh), so they share few pages: about 6 MiB when every function has its own section
-            //   (`--toolset Tests/release-toolset.json`, as the scripts build), less without.
-            linkerSettings: [
-                .unsafeFlags(
-                    [
-                        "-Xlinker", "--no-export-dynamic", "-Xclang-linker", "-no-pie", "-use-ld=lld",
-                        "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/mock-idp/link-order.txt",
-                        "-Xlinker", "--no-warn-symbol-ordering",
-                    ],
-                    .when(platforms: [.linux], configuration: .release)
-                )
-            ]
-        ),
-        // Measures the release binaries from the outside (Tests/Benchmarks/run.sh); it never links MockIdP.
-        .executableTarget(
-            name: "mock-idp-bench",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            // A plain build links a standard (position-independent) executable. The tuned release binary, with a small
+            // idle resident set, comes from Tests/Release/release-binary.sh: its toolset carries the linker flags.
             swiftSettings: swiftSettings
         ),
         // libFuzzer harness over the parsers (Tests/fuzz.sh builds it with -sanitize=fuzzer and -DFUZZING);
@@ -90,3 +67,17 @@ let package = Package(
         ),
     ]
 )
+
+// Tooling, not product: the benchmark tool (Tests/Benchmarks/run.sh sets MOCK_IDP_BENCHMARKS=1) measures the release
+// binaries from the outside and never links MockIdP. Without the variable the package declares neither it nor its product.
+if Context.environment["MOCK_IDP_BENCHMARKS"] == "1" {
+    package.products.append(.executable(name: "mock-idp-bench", targets: ["mock-idp-bench"]))
+    package.targets.append(
+        .executableTarget(
+            name: "mock-idp-bench",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tests/Benchmarks/Sources/mock-idp-bench",
+            swiftSettings: swiftSettings
+        )
+    )
+}

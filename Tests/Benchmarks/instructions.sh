@@ -10,7 +10,7 @@
 # its count says nothing of the real one). About two minutes. Needs valgrind and wrk.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-source Tests/release-binary.sh
+source Tests/Release/release-binary.sh
 
 seconds=${1:-10}
 binary="$(release_build --product mock-idp --static-swift-stdlib)/mock-idp"

@@ -3,22 +3,27 @@
 #
 #   bash Tests/Benchmarks/run.sh [--duration 15] [--tokens 100000] [--algorithms RS256,ES256] [--runs 20] [--json FILE]
 #
-# Builds the --static-swift-stdlib release binary (in .build), the plain release binary (in .build-plain) and
-# mock-idp-bench, then runs `mock-idp-bench all --static BIN --plain BIN ARGS...` from the repository root; ARGS are
+# Builds the tuned release binaries (Tests/Release/release-binary.sh), one --static-swift-stdlib (in .build-release)
+# and one with the Swift runtime linked dynamically ("plain", in .build-plain), then mock-idp-bench (in
+# Tests/Benchmarks/Sources; the package declares it only when MOCK_IDP_BENCHMARKS=1; built in .build, without the
+# release toolset), and runs `mock-idp-bench all --static BIN --plain BIN ARGS...` from the repository root; ARGS are
 # this script's arguments (mock-idp-bench all --help lists them). About 5 minutes with the defaults. Needs wrk
 # (Debian: apt-get install wrk) and openssl; loopback only, every load bounded in time. It measures and prints the
 # figures against their targets; it fails only when a step fails.
 #
-# The other two measurements run the built tool directly:
+# The other two measurements run the built tool directly (built by this script, or by
+# `MOCK_IDP_BENCHMARKS=1 swift build -c release --product mock-idp-bench`):
 #
-#   .build/release/mock-idp-bench load --binary .build/release/mock-idp [--duration 60] [--signing-alg RS256]
+#   .build/release/mock-idp-bench load --binary .build-release/release/mock-idp [--duration 60] [--signing-alg RS256]
 #   .build/release/mock-idp-bench coldstart --binary BIN [--runs 20]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-source Tests/release-binary.sh
+source Tests/Release/release-binary.sh
 
 static_bin="$(release_build --product mock-idp --static-swift-stdlib)/mock-idp"
-plain_bin="$(release_build --product mock-idp --scratch-path .build-plain)/mock-idp"
-bench="$(release_build --product mock-idp-bench)/mock-idp-bench"
+plain_bin="$(release_build --scratch-path .build-plain --product mock-idp)/mock-idp"
+export MOCK_IDP_BENCHMARKS=1
+swift build -c release --product mock-idp-bench >&2
+bench="$(swift build -c release --show-bin-path)/mock-idp-bench"
 exec "$bench" all --static "$static_bin" --plain "$plain_bin" "$@"

@@ -3,15 +3,16 @@
 #
 #   bash Tests/Interop/run.sh [PYTEST_ARGS...]
 #
-# Builds the self-contained release binary (Swift runtime linked statically) first, unless MOCK_IDP_BIN names one
-# already built:
+# Builds the self-contained, tuned release binary (Swift runtime linked statically, Tests/Release/release-binary.sh,
+# in .build-release) first, unless MOCK_IDP_BIN names one already built:
 #
 #   MOCK_IDP_BIN=.build/debug/mock-idp bash Tests/Interop/run.sh -k code_flow
 #
-# Needs python3 with the venv module, and Swift unless MOCK_IDP_BIN is set. Python packages go into
+# Needs python3 with the venv module, node, and Swift unless MOCK_IDP_BIN is set. Python packages go into
 # Tests/Interop/.venv, created on first use from requirements.txt. The browser tests drive headless Chromium through
-# chromedriver, from Debian's chromium and chromium-driver packages: installed here with apt-get when chromedriver is
-# not on PATH (as root, as on CI); without them those tests are skipped locally and fail on CI.
+# chromedriver. prerequisites.sh, run first, installs what is missing of these with apt-get (Debian's python3-venv,
+# nodejs, chromium and chromium-driver; as root, as on CI); without chromedriver the browser tests are skipped
+# locally and fail on CI.
 set -euo pipefail
 
 # A relative MOCK_IDP_BIN is relative to the caller's directory: make it absolute before leaving it.
@@ -23,25 +24,17 @@ fi
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
+bash Tests/Interop/prerequisites.sh
+
 if [[ -z "${MOCK_IDP_BIN:-}" ]]; then
-    swift build -c release --static-swift-stdlib --product mock-idp
-    MOCK_IDP_BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/mock-idp"
+    source Tests/Release/release-binary.sh
+    MOCK_IDP_BIN="$(release_build --product mock-idp --static-swift-stdlib)/mock-idp"
 fi
 if [[ ! -x "$MOCK_IDP_BIN" ]]; then
     echo "run.sh: MOCK_IDP_BIN=$MOCK_IDP_BIN is not an executable file" >&2
     exit 1
 fi
 export MOCK_IDP_BIN
-
-if ! command -v chromedriver >/dev/null 2>&1; then
-    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-        echo "run.sh: installing chromium and chromium-driver for the browser tests" >&2
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >&2
-    else
-        echo "run.sh: chromedriver is not on PATH; install chromium and chromium-driver for the browser tests" >&2
-    fi
-fi
 
 venv=Tests/Interop/.venv
 if [[ ! -x "$venv/bin/python" ]]; then

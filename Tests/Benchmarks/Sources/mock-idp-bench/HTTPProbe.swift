@@ -1,5 +1,11 @@
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The few requests the benchmark makes itself (discovery, /debug/clock, introspection), over a blocking socket:
 /// HTTP/1.1, one request per connection (`Connection: close`), the response read to the end of the stream.
@@ -65,14 +71,14 @@ struct HTTPProbe {
         _ method: String, _ path: String, headers: [String] = [], body: [UInt8] = [], deadline: Deadline
     ) throws -> HTTPResponse {
         let what = "\(method) \(issuer)\(path)"
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let socket = openTCPSocket()
         guard socket >= 0 else { throw BenchError.system("\(what): socket") }
         defer { close(socket) }
 
         // SO_SNDTIMEO bounds connect (on Linux) and send; the reads below poll against the deadline.
         // At least a microsecond: a zero timeval means no limit at all.
         let microseconds = max(Int(deadline.remaining.seconds * 1_000_000), 1)
-        var limit = timeval(tv_sec: microseconds / 1_000_000, tv_usec: microseconds % 1_000_000)
+        var limit = timeval(tv_sec: microseconds / 1_000_000, tv_usec: .init(microseconds % 1_000_000))
         setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var target = sockaddr_in()
         target.sin_family = sa_family_t(AF_INET)
@@ -89,7 +95,7 @@ struct HTTPProbe {
         let request = Array((head + "\r\n").utf8) + body
         var sent = 0
         while sent < request.count {
-            let count = request[sent...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let count = request[sent...].withUnsafeBytes { sendWithoutSIGPIPE(socket, $0) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw BenchError.system("\(what): send")
@@ -119,6 +125,32 @@ struct HTTPProbe {
             throw BenchError("\(what): \(error)")
         }
     }
+}
+
+/// A TCP socket (IPv4) whose writes never raise SIGPIPE, or -1.
+private func openTCPSocket() -> Int32 {
+    #if canImport(Glibc)
+    return socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #elseif canImport(Darwin)
+    // Darwin has no MSG_NOSIGNAL: the socket itself is told not to raise SIGPIPE.
+    let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+    var on: Int32 = 1
+    if descriptor >= 0 {
+        setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+    }
+    return descriptor
+    #else
+    return socket(AF_INET, SOCK_STREAM, 0)
+    #endif
+}
+
+/// `send` that fails with EPIPE instead of raising SIGPIPE when the server has closed the connection.
+private func sendWithoutSIGPIPE(_ socket: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+    #if canImport(Darwin)
+    return send(socket, bytes.baseAddress, bytes.count, 0)
+    #else
+    return send(socket, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+    #endif
 }
 
 /// A response's status and body (`Content-Length` framed or read to the end; chunked bodies are refused).

@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `mock-idp-bench`: measures the mock-idp release binaries from the outside, as processes, with wrk as the load
 /// generator and `openssl speed` as the signing ceiling. Tests/Benchmarks/run.sh builds everything and runs `all`.

@@ -1,5 +1,11 @@
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A mock-idp server, started the same way for every measurement: `--port 0 --log-level error` plus `arguments`, in an
 /// empty temporary working directory (so it serves its built-in fixtures), standard input from /dev/null, standard error

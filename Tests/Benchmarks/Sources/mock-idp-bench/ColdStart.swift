@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `coldstart`: the cold-start figure of one binary.
 struct ColdStartCommand: ParsableCommand {

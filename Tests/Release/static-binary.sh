@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds the self-contained, tuned release binary (release-binary.sh) and checks it: the link order is not stale,
+# no libswift* library is linked, and it starts and answers discovery.
+#
+#   bash Tests/Release/static-binary.sh        # prints the binary's path on its last line
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source Tests/Release/release-binary.sh
+
+binary="$(release_build --product mock-idp --static-swift-stdlib)/mock-idp"
+
+# The link order is stale once code on the start-up and serving paths has been renamed or moved: lld skips the names
+# it no longer finds, and those functions land among the code that is never run, each taking its neighbours' pages
+# with it into memory. MAX_STALE_PERCENT is the threshold.
+max_stale_percent=10
+read -r missing total < <(link_order_missing "$binary")
+echo "static-binary: $missing of the $total names in Tests/Release/link-order.txt are not in the binary" >&2
+if ((missing * 100 > total * max_stale_percent)); then
+    echo "static-binary: the link order is stale ($missing of $total names missing, over $max_stale_percent %):" \
+        "regenerate with bash Tests/Release/link-order.sh" >&2
+    exit 1
+fi
+
+if ldd "$binary" | grep -q 'libswift\|libFoundation\|libicu'; then
+    echo "static-binary: $binary still links Swift runtime libraries:" >&2
+    ldd "$binary" >&2
+    exit 1
+fi
+
+workdir=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$workdir"' EXIT
+(cd "$workdir" && exec "$binary" --port 0 >"$workdir/out" 2>"$workdir/err") &
+pid=$!
+issuer=$(wait_for_issuer "$workdir/out" "$workdir/err" 5 "static-binary ($binary)")
+python3 - "$issuer" <<'PY' >&2
+import json, sys, urllib.request
+issuer = sys.argv[1]
+with urllib.request.urlopen(issuer + "/.well-known/openid-configuration", timeout=10) as response:
+    assert json.load(response)["issuer"] == issuer
+print(f"static-binary: ok, self-contained and serving {issuer}")
+PY
+kill -TERM "$pid"
+wait "$pid"
+echo "$binary"
