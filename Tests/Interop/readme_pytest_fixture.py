@@ -1,4 +1,6 @@
 # conftest.py: a fresh MockIdP for each test, on a free port, gone when the test ends (even if pytest crashes).
+# It runs mock-idp from PATH (in a clone of MockIdP: `swift build -c release --product mock-idp`, then
+# `export PATH="$PWD/.build/release:$PATH"`), or the binary MOCK_IDP_BIN names.
 import os
 import subprocess
 
