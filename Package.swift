@@ -13,7 +13,6 @@ let package = Package(
     products: [
         .library(name: "MockIdP", targets: ["MockIdP"]),
         .executable(name: "mock-idp", targets: ["mock-idp"]),
-        .executable(name: "mock-idp-fuzz", targets: ["mock-idp-fuzz"]),
     ],
     dependencies: [
         // `traits: []` drops Hummingbird's ConfigurationSupport trait, which links full Foundation and ICU.
@@ -37,10 +36,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // RS256 through the system's OpenSSL, loaded at run time: a backend the mock-idp binary injects into the library
+        // (MockIdPConfiguration.rs256Backend). Internal: no product, so no embedder links it.
+        .target(
+            name: "MockIdPOpenSSL",
+            dependencies: [
+                .target(name: "MockIdP"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "mock-idp",
             dependencies: [
                 .target(name: "MockIdP"),
+                .target(name: "MockIdPOpenSSL"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -51,16 +61,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // libFuzzer harness over the parsers (Tests/fuzz.sh builds it with -sanitize=fuzzer and -DFUZZING);
-        // a plain build replays inputs through the same entry points.
+        // a plain build replays inputs through the same entry points. It reads MockIdP's internals through `package`
+        // access, and is no product: nothing of it ships.
         .executableTarget(
             name: "mock-idp-fuzz",
-            dependencies: [.target(name: "MockIdP")],
+            dependencies: [
+                .target(name: "MockIdP"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MockIdPTests",
             dependencies: [
                 .target(name: "MockIdP"),
+                .target(name: "MockIdPOpenSSL"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

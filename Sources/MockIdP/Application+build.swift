@@ -2,61 +2,53 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The composition root: every endpoint on one router, behind the error middleware.
-func buildRouter(server: AuthorizationServer) -> Router<IdPRequestContext> {
+/// One issuer as the router mounts it: its state, for the endpoints, and its controls, for /debug.
+struct MountedIssuer: Sendable {
+    let controls: DebugControls
+    var state: IdPState { controls.state }
+
+    /// Loads an issuer's fixtures and keys, with a request log of the configured capacity.
+    static func make(configuration: MockIdPConfiguration) async throws -> MountedIssuer {
+        let state = try await IdPState.make(configuration: configuration)
+        return MountedIssuer(controls: DebugControls(state: state, requestLog: RequestLog(capacity: configuration.requestLogCapacity)))
+    }
+}
+
+/// The composition root: every endpoint of one issuer on one router, behind the request log and the error middleware.
+func buildRouter(issuer: MountedIssuer) -> Router<IdPRequestContext> {
     let router = Router(context: IdPRequestContext.self)
-    router.add(middleware: RequestLogMiddleware(log: server.requestLog, clock: server.clock))
-    router.add(middleware: ErrorMiddleware())
-    DiscoveryEndpoint(server: server).addRoutes(to: router)
-    JWKSEndpoint(server: server).addRoutes(to: router)
-    AuthorizeEndpoint(server: server).addRoutes(to: router)
-    TokenEndpoint(server: server).addRoutes(to: router)
-    UserInfoEndpoint(server: server).addRoutes(to: router)
-    IntrospectionEndpoint(server: server).addRoutes(to: router)
-    RevocationEndpoint(server: server).addRoutes(to: router)
-    DeviceAuthorizationEndpoint(server: server).addRoutes(to: router)
-    EndSessionEndpoint(server: server).addRoutes(to: router)
-    HealthEndpoint().addRoutes(to: router)
-    DebugRoutes(server: server).addRoutes(to: router)
+    // The root issuer's middleware sits on the router itself, so that unmatched paths are logged and shaped too.
+    addRoutes(of: issuer, to: router, pathPrefix: "")
     return router
 }
 
-extension AuthorizationServer {
-    /// Loads fixtures and keys into a ready-to-serve state; the issuer is provisional until the port is bound.
-    static func make(configuration: Configuration) async throws -> AuthorizationServer {
-        let fixtures: Fixtures
-        switch configuration.fixtures {
-        case .builtIn:
-            fixtures = try FixtureLoader.builtIn()
-        case .directory(let path):
-            fixtures = try FixtureLoader.load(directory: path)
-        case .standard:
-            fixtures = try FixtureLoader.standard(logger: configuration.logger)
-        case .values(let values):
-            fixtures = values
-        }
-        return AuthorizationServer(
-            directory: Directory(try Registry(fixtures)),
-            keys: try await SigningKeys.make(configuration.signingAlgorithm),
-            store: InMemoryStore(retention: configuration.expiredRetention),
-            clock: ServerClock(),
-            issuer: IssuerState(configuration.issuer(boundPort: configuration.port)),
-            scripts: ScriptedResponses(),
-            requestLog: RequestLog(capacity: configuration.requestLogCapacity),
-            alwaysShowLoginPage: configuration.loginPage,
-            logger: configuration.logger
-        )
-    }
+/// Mounts one issuer's endpoints and /debug on `routes`: the router itself for an issuer at the root, or a group for
+/// an issuer under a path prefix (`routes` is then `router.group(RouterPath(pathPrefix))`).
+func addRoutes(of issuer: MountedIssuer, to routes: some RouterMethods<IdPRequestContext>, pathPrefix: String) {
+    let state = issuer.state
+    _ = routes.add(middleware: RequestLogMiddleware(log: issuer.controls.requestLog, clock: state.clock, pathPrefix: pathPrefix))
+    _ = routes.add(middleware: ErrorMiddleware())
+    DiscoveryEndpoint(state: state).addRoutes(to: routes)
+    JWKSEndpoint(state: state).addRoutes(to: routes)
+    AuthorizeEndpoint(state: state).addRoutes(to: routes)
+    TokenEndpoint(state: state).addRoutes(to: routes)
+    UserInfoEndpoint(state: state).addRoutes(to: routes)
+    IntrospectionEndpoint(state: state).addRoutes(to: routes)
+    RevocationEndpoint(state: state).addRoutes(to: routes)
+    DeviceAuthorizationEndpoint(state: state).addRoutes(to: routes)
+    EndSessionEndpoint(state: state).addRoutes(to: routes)
+    HealthEndpoint().addRoutes(to: routes)
+    DebugRoutes(controls: issuer.controls).addRoutes(to: routes)
 }
 
 /// The Hummingbird application for a server; `onServerRunning` fires once bound, before the first connection is accepted.
 func buildApplication(
-    configuration: Configuration,
-    server: AuthorizationServer,
+    configuration: MockIdPConfiguration,
+    issuer: MountedIssuer,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> Application<RouterResponder<IdPRequestContext>> {
     Application(
-        router: buildRouter(server: server),
+        router: buildRouter(issuer: issuer),
         // A connection that sends nothing for 60 s is closed, so idle or stalled clients cannot pile up.
         server: .http1(configuration: .init(idleTimeout: .seconds(60))),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil),

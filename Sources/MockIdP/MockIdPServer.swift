@@ -14,7 +14,7 @@ public import ServiceLifecycle
 /// try await ServiceGroup(services: [server], logger: logger).run()
 /// ```
 public struct MockIdPServer: Service {
-    let state: AuthorizationServer
+    let mounted: MountedIssuer
     private let application: Application<RouterResponder<IdPRequestContext>>
 
     /// Loads fixtures and signing keys; nothing listens until `run()`.
@@ -22,19 +22,19 @@ public struct MockIdPServer: Service {
     /// - Parameters:
     ///   - configuration: where to listen, which issuer and fixtures to use.
     ///   - onReady: called once with the issuer when the server is bound, before it accepts its first connection.
-    /// - Throws: `FixtureError` naming every problem in the fixtures.
-    public init(configuration: Configuration, onReady: @escaping @Sendable (_ issuer: String) async -> Void = { _ in }) async throws {
-        let state = try await AuthorizationServer.make(configuration: configuration)
-        self.state = state
+    /// - Throws: `MockIdPFixtureError` naming every problem in the fixtures.
+    public init(configuration: MockIdPConfiguration, onReady: @escaping @Sendable (_ issuer: String) async -> Void = { _ in }) async throws {
+        let mounted = try await MountedIssuer.make(configuration: configuration)
+        let state = mounted.state
+        self.mounted = mounted
         if !configuration.bindsLoopbackOnly {
             configuration.logger.warning(
                 "MockIdP is bound to \(configuration.host), beyond loopback: anyone who can reach it can read every issued token at /debug. Bind 127.0.0.1 unless you mean it."
             )
         }
-        self.application = buildApplication(configuration: configuration, server: state) { channel in
+        self.application = buildApplication(configuration: configuration, issuer: mounted) { channel in
             if let port = channel.localAddress?.port {
-                state.issuer.port = port
-                state.issuer.set(configuration.issuer(boundPort: port))
+                state.issuer.bind(port: port, issuer: configuration.issuer(boundPort: port))
             }
             configuration.logger.info("MockIdP listening", metadata: ["issuer": "\(state.issuer.issuer)"])
             await onReady(state.issuer.issuer)
@@ -42,14 +42,14 @@ public struct MockIdPServer: Service {
     }
 
     /// The issuer identifier: final once `onReady` has been called.
-    public var issuer: String { state.issuer.issuer }
+    public var issuer: String { mounted.state.issuer.issuer }
 
     /// The bound port, once listening; `nil` before.
-    public var port: Int? { state.issuer.port }
+    public var port: Int? { mounted.state.issuer.port }
 
     /// The running server's controls (mint tokens, script responses, move the clock, read what was issued).
     /// Its endpoint URLs are final once `onReady` has been called.
-    public var controls: RunningMockIdP { RunningMockIdP(server: state) }
+    public var controls: RunningMockIdP { RunningMockIdP(controls: mounted.controls) }
 
     /// Serves until the task is cancelled or a graceful shutdown is triggered.
     public func run() async throws {

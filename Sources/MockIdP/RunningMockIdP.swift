@@ -1,23 +1,32 @@
-import HTTPTypes
-
-/// A running MockIdP: where it is, and the controls a test needs (the same as `/debug` offers over HTTP).
+/// A running MockIdP: where it is, and the controls a test needs (the same as `/debug` offers over HTTP, with the same
+/// checks: both go through one control plane).
 public struct RunningMockIdP: Sendable {
-    let server: AuthorizationServer
+    let controls: DebugControls
+    private var issuerState: IssuerState { controls.state.issuer }
 
     /// The issuer identifier, e.g. `http://127.0.0.1:53124`.
-    public var issuer: String { server.issuer.issuer }
-    /// The bound port.
-    public var port: Int { server.issuer.port ?? 0 }
+    public var issuer: String { issuerState.issuer }
+    /// The bound port; `nil` before the server listens (never, once `withMockIdP` or `start` has returned it).
+    public var port: Int? { issuerState.port }
 
-    public var discoveryURL: String { server.issuer.url(EndpointPath.openIDConfiguration) }
-    public var authorizationEndpoint: String { server.issuer.url(EndpointPath.authorize) }
-    public var tokenEndpoint: String { server.issuer.url(EndpointPath.token) }
-    public var userinfoEndpoint: String { server.issuer.url(EndpointPath.userinfo) }
-    public var jwksURI: String { server.issuer.url(EndpointPath.jwks) }
-    public var introspectionEndpoint: String { server.issuer.url(EndpointPath.introspection) }
-    public var revocationEndpoint: String { server.issuer.url(EndpointPath.revocation) }
-    public var deviceAuthorizationEndpoint: String { server.issuer.url(EndpointPath.deviceAuthorization) }
-    public var endSessionEndpoint: String { server.issuer.url(EndpointPath.endSession) }
+    /// `/.well-known/openid-configuration` (OpenID Connect Discovery §4).
+    public var discoveryURL: String { issuerState.url(EndpointPath.openIDConfiguration) }
+    /// The authorization endpoint (RFC 6749 §3.1).
+    public var authorizationEndpoint: String { issuerState.url(EndpointPath.authorize) }
+    /// The token endpoint (RFC 6749 §3.2).
+    public var tokenEndpoint: String { issuerState.url(EndpointPath.token) }
+    /// The UserInfo endpoint (OpenID Connect Core §5.3).
+    public var userinfoEndpoint: String { issuerState.url(EndpointPath.userinfo) }
+    /// The JWK Set of the signing keys (RFC 7517 §5).
+    public var jwksURI: String { issuerState.url(EndpointPath.jwks) }
+    /// The introspection endpoint (RFC 7662).
+    public var introspectionEndpoint: String { issuerState.url(EndpointPath.introspection) }
+    /// The revocation endpoint (RFC 7009).
+    public var revocationEndpoint: String { issuerState.url(EndpointPath.revocation) }
+    /// The device authorization endpoint (RFC 8628 §3.1).
+    public var deviceAuthorizationEndpoint: String { issuerState.url(EndpointPath.deviceAuthorization) }
+    /// The end-session endpoint (OpenID Connect RP-Initiated Logout).
+    public var endSessionEndpoint: String { issuerState.url(EndpointPath.endSession) }
 
     /// Mints tokens without a flow, exactly as the token endpoint would issue them (they introspect as active).
     ///
@@ -27,129 +36,131 @@ public struct RunningMockIdP: Sendable {
     ///   - scope: space-separated; defaults to every scope the client may have.
     ///   - claims: extra or overriding access-token claims.
     ///   - idTokenClaims: extra or overriding ID-token claims.
-    ///   - expiresIn: the access token's lifetime; defaults to the client's.
+    ///   - expiresIn: the access token's lifetime in seconds (1 to ten years); defaults to the client's.
     /// - Returns: the tokens: an ID token when `sub` is set and `openid` granted, a refresh token when the client may refresh.
-    /// - Throws: `MockIdPRequestError` for an unknown client or user, or a scope the client may not have.
+    /// - Throws: `MockIdPRequestError` for an unknown client or user, a scope the client may not have, or a lifetime out of range.
     public func mintTokens(
         clientID: String,
         sub: String? = nil,
         scope: String? = nil,
-        claims: [String: JSONValue] = [:],
-        idTokenClaims: [String: JSONValue] = [:],
+        claims: [String: ClaimValue] = [:],
+        idTokenClaims: [String: ClaimValue] = [:],
         expiresIn: Int? = nil
-    ) async throws -> Tokens {
-        do {
-            let response = try await server.mint(
+    ) async throws -> MintedTokens {
+        try await MockIdPRequestError.translating {
+            let response = try await controls.mint(
                 clientID: clientID, sub: sub, scope: scope, audience: nil,
                 overrides: TokenOverrides(accessTokenClaims: claims, idTokenClaims: idTokenClaims, accessTokenTTL: expiresIn)
             )
-            return Tokens(response)
-        } catch let error as OAuthError {
-            throw MockIdPRequestError(error: error.code.rawValue, description: error.description)
+            return MintedTokens(response)
         }
     }
 
-    /// Scripts the next matching token-endpoint response: extra claims for the tokens it issues. One-shot, in order.
+    /// Scripts the next matching token-endpoint response: extra claims for the tokens it issues. One-shot, in order
+    /// (the same as `POST /debug/next` with `claims`).
     ///
     /// - Parameters:
     ///   - clientID: match only this client (`nil`: any).
     ///   - grantType: match only this grant type, e.g. `"refresh_token"` (`nil`: any).
+    ///   - accessTokenClaims: claims added to (or overriding those of) the access token.
+    ///   - idTokenClaims: claims added to (or overriding those of) the ID token.
+    /// - Returns: how many scripted responses are now pending.
+    /// - Throws: `MockIdPRequestError` (`invalid_request`) when both claim sets are empty.
+    @discardableResult
     public func scriptNextTokenResponse(
         clientID: String? = nil,
         grantType: String? = nil,
-        accessTokenClaims: [String: JSONValue] = [:],
-        idTokenClaims: [String: JSONValue] = [:]
-    ) {
-        _ = server.scripts.enqueue(
-            ScriptedResponse(
+        accessTokenClaims: [String: ClaimValue] = [:],
+        idTokenClaims: [String: ClaimValue] = [:]
+    ) throws -> Int {
+        try MockIdPRequestError.translating {
+            try controls.scriptTokenResponse(
                 clientID: clientID, grantType: grantType,
                 overrides: TokenOverrides(accessTokenClaims: accessTokenClaims, idTokenClaims: idTokenClaims)
             )
-        )
+        }
     }
 
-    /// Scripts the next matching token-endpoint response to fail with an OAuth error.
+    /// Scripts the next matching token-endpoint response to fail with an OAuth error (the same as `POST /debug/next`
+    /// with `error`). A 401 carries `WWW-Authenticate`, as RFC 6749 §5.2 requires.
     ///
     /// - Parameters:
     ///   - error: the `error` code, e.g. `"invalid_grant"` or `"temporarily_unavailable"`.
+    ///   - description: the `error_description`.
     ///   - status: the HTTP status, 400 to 599.
+    ///   - clientID: match only this client (`nil`: any).
+    ///   - grantType: match only this grant type (`nil`: any).
+    /// - Returns: how many scripted responses are now pending.
+    /// - Throws: `MockIdPRequestError` (`invalid_request`) for a status outside 400 to 599 or an empty error code.
+    @discardableResult
     public func scriptNextTokenError(
         _ error: String,
         description: String = "scripted by the test",
         status: Int = 400,
         clientID: String? = nil,
         grantType: String? = nil
-    ) {
-        let status = (400...599).contains(status) ? status : 400
-        _ = server.scripts.enqueue(
-            ScriptedResponse(
-                clientID: clientID, grantType: grantType,
-                error: OAuthError(OAuthError.Code(rawValue: error), description, status: .init(code: status))
-            )
-        )
+    ) throws -> Int {
+        try MockIdPRequestError.translating {
+            try controls.scriptTokenError(error, description: description, status: status, clientID: clientID, grantType: grantType)
+        }
     }
 
-    /// Moves the server clock forward: every expiry (codes, tokens, device codes) follows it.
-    public func advanceClock(by seconds: Int) {
-        server.clock.advance(by: max(0, seconds))
+    /// Moves the server clock forward (the same as `POST /debug/clock`): every expiry (codes, tokens, device codes)
+    /// follows it, and what the jump expired past its retention is purged.
+    ///
+    /// - Parameter seconds: 0 to ten years.
+    /// - Returns: the clock after the move.
+    /// - Throws: `MockIdPRequestError` (`invalid_request`) for a negative move or one beyond ten years.
+    @discardableResult
+    public func advanceClock(by seconds: Int) async throws -> ServerClockReading {
+        try await MockIdPRequestError.translating { try await controls.advanceClock(by: seconds) }
     }
 
-    public func resetClock() {
-        server.clock.reset()
+    /// Puts the server clock back to wall-clock time (the same as `DELETE /debug/clock`).
+    @discardableResult
+    public func resetClock() -> ServerClockReading {
+        controls.resetClock()
     }
+
+    /// The server clock now (the same as `GET /debug/clock`).
+    public var clock: ServerClockReading { controls.clock }
 
     /// Everything issued, newest first (the same data as `GET /debug`).
     public func issued(_ filter: IssuedFilter = IssuedFilter()) async -> IssuedSnapshot {
-        await server.snapshot(filter: filter)
+        await controls.snapshot(filter: filter)
     }
 
     /// Recent requests, newest first (the same data as `GET /debug/requests`).
-    public var requests: [LoggedRequest] { server.requestLog.entries }
+    public var requests: [LoggedRequest] { controls.requests }
 
-    /// Forgets every issued code and token, scripted response and logged request (fixtures stay).
+    /// Forgets every issued code and token, session, scripted response and logged request; fixtures stay
+    /// (the same as `DELETE /debug`).
     public func reset() async {
-        await server.store.reset()
-        server.scripts.clear()
-        server.requestLog.clear()
+        await controls.reset()
     }
 
-    /// Adds users and clients at runtime, validated like fixtures; `resetFixtures()` removes them.
-    public func add(users: [User] = [], clients: [Client] = []) throws {
-        try server.directory.add(users: users, clients: clients)
+    /// Adds users and clients at runtime, validated like fixtures, all or nothing (the same as `POST /debug/users` and
+    /// `POST /debug/clients`); `resetFixtures()` removes them.
+    ///
+    /// - Throws: `MockIdPFixtureError` naming every problem, entries indexed as in `users` and `clients`.
+    public func add(users: [MockIdPFixtures.User] = [], clients: [MockIdPFixtures.Client] = []) async throws {
+        try await controls.add(users: users, clients: clients)
     }
 
-    public func resetFixtures() {
-        server.directory.reset()
+    /// Removes the users and clients added at runtime (the same as `DELETE /debug/fixtures`).
+    ///
+    /// - Returns: how many users and clients there are now.
+    @discardableResult
+    public func resetFixtures() -> (users: Int, clients: Int) {
+        controls.resetFixtures()
     }
 
-    /// Makes a new signing key active; the previous one stays in the JWKS until the next rotation.
+    /// Makes a new signing key active (the same as `POST /debug/keys/rotate`); the previous one stays in the JWKS until
+    /// the next rotation.
+    ///
+    /// - Returns: the new key's `kid`.
     @discardableResult
     public func rotateSigningKey() async throws -> String {
-        try await server.keys.rotate()
+        try await controls.rotateSigningKey().activeKID
     }
-}
-
-/// Tokens as the token endpoint returns them (RFC 6749 §5.1).
-public struct Tokens: Sendable, Hashable {
-    public var accessToken: String
-    public var tokenType: String
-    public var expiresIn: Int
-    public var scope: String?
-    public var refreshToken: String?
-    public var idToken: String?
-
-    init(_ response: TokenResponse) {
-        accessToken = response.accessToken
-        tokenType = response.tokenType
-        expiresIn = response.expiresIn
-        scope = response.scope
-        refreshToken = response.refreshToken
-        idToken = response.idToken
-    }
-}
-
-/// A request to a running MockIdP's controls was refused, with the OAuth error the HTTP API would give.
-public struct MockIdPRequestError: Error, Sendable, CustomStringConvertible {
-    public var error: String
-    public var description: String
 }

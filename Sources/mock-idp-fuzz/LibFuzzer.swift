@@ -4,7 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-@_spi(Fuzzing) import MockIdP
+import MockIdP
 
 /// libFuzzer's driver (compiler-rt, linked in by `-sanitize=fuzzer`). SwiftPM renames an executable's `main`, which
 /// keeps libFuzzer's own `main` out of the link, so this executable starts the driver itself.

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-@_spi(Fuzzing) import MockIdP
+import MockIdP
 
 /// `mock-idp-fuzz <target> [arguments]`: the libFuzzer harness over MockIdP's parsers (Tests/fuzz.sh runs it).
 ///

@@ -9,7 +9,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-@_spi(Fuzzing) import MockIdP
+import MockIdP
 
 /// Without libFuzzer: runs saved inputs (a crash artifact, a corpus directory) through a target, one at a time.
 /// A broken invariant traps as it does under the fuzzer, with its message, in a build that a debugger can use.

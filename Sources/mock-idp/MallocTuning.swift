@@ -3,6 +3,10 @@
 @_silgen_name("mallopt")
 private func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
 
+/// glibc's `malloc_trim(3)`, likewise in <malloc.h>.
+@_silgen_name("malloc_trim")
+private func mallocTrim(_ pad: Int) -> Int32
+
 /// Lets the memory of purged tokens go back to the system from every malloc arena, not only the main one.
 ///
 /// glibc raises its mmap and trim thresholds as large blocks are freed (up to 32 and 64 MiB), and `malloc_trim`,
@@ -14,9 +18,16 @@ enum MallocTuning {
         _ = mallopt(-3, 256 * 1024)  // M_MMAP_THRESHOLD: blocks from 256 KiB get their own mapping, unmapped when freed
         _ = mallopt(-1, 1024 * 1024)  // M_TRIM_THRESHOLD: an arena keeps at most 1 MiB free at its top
     }
+
+    /// Hands freed pages back to the system, so that after a large purge memory returns near idle (RSS, not just heap).
+    /// MockIdP's store calls it (`MockIdPConfiguration.afterLargePurge`).
+    @Sendable static func trim() {
+        _ = mallocTrim(0)
+    }
 }
 #else
 enum MallocTuning {
     static func apply() {}
+    @Sendable static func trim() {}
 }
 #endif

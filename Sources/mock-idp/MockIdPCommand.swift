@@ -6,6 +6,7 @@ import Darwin
 #endif
 import Logging
 import MockIdP
+import MockIdPOpenSSL
 import ServiceLifecycle
 import UnixSignals
 
@@ -36,20 +37,14 @@ struct MockIdPCommand: AsyncParsableCommand {
     @Flag(help: "Show the user chooser on every authorization request (by default only on prompt=login or prompt=select_account).")
     var loginPage = false
 
-    @Option(help: "Token signing algorithm: RS256 (default), ES256 or EdDSA.")
-    var signingAlg = "RS256"
+    @Option(help: "Token signing algorithm: RS256 (default), ES256 or EdDSA. An RS256 key is published beside any other.")
+    var signingAlg: MockIdPConfiguration.SigningAlgorithm = .rs256
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    var logLevel: Logger.Level = .info
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        if Logger.Level(rawValue: logLevel) == nil {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
-        }
-        if SigningAlgorithm(rawValue: signingAlg) == nil {
-            throw ValidationError("--signing-alg must be RS256, ES256 or EdDSA")
-        }
         if let issuer, !(issuer.hasPrefix("http://") || issuer.hasPrefix("https://")) {
             throw ValidationError("--issuer must be an http:// or https:// URL")
         }
@@ -57,28 +52,35 @@ struct MockIdPCommand: AsyncParsableCommand {
 
     func run() async throws {
         MallocTuning.apply()
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "mock-idp")
-        let configuration = Configuration(
+        var configuration = MockIdPConfiguration(
             host: host,
             port: port,
             issuer: issuer,
             fixtures: fixtures.map { .directory($0) } ?? .standard,
             loginPage: loginPage,
-            signingAlgorithm: SigningAlgorithm(rawValue: signingAlg) ?? .rs256,
+            signingAlgorithm: signingAlg,
             logger: logger
         )
+        // The binary's process-level tuning, which the library leaves to its embedder: RS256 through the system's
+        // OpenSSL where it is there (MOCK_IDP_SYSTEM_CRYPTO=0 turns it off, to compare), and the heap handed back to the
+        // system after a large purge.
+        if getenv("MOCK_IDP_SYSTEM_CRYPTO").map({ String(cString: $0) }) != "0" {
+            configuration.rs256Backend = SystemRSABackend()
+        }
+        configuration.afterLargePurge = MallocTuning.trim
         let server: MockIdPServer
         do {
             server = try await MockIdPServer(configuration: configuration) { issuer in
                 writeLine("issuer: \(issuer)", to: STDOUT_FILENO)
             }
-        } catch let error as FixtureError {
+        } catch let error as MockIdPFixtureError {
             printError("mock-idp: \(error)")
             throw ExitCode(2)
         }

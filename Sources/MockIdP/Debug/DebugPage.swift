@@ -8,7 +8,7 @@ import Foundation
 /// no external assets, so it works offline.
 enum DebugPage {
     static func render(snapshot: IssuedSnapshot, requests: [LoggedRequest], keys: [String]) -> String {
-        let offset = snapshot.clockOffsetSeconds == 0 ? "" : " (clock advanced \(snapshot.clockOffsetSeconds) s)"
+        let offset = snapshot.offsetSeconds == 0 ? "" : " (clock advanced \(snapshot.offsetSeconds) s)"
         var body = """
             <header><h1>MockIdP inspector</h1>
             <p class="meta">Server time \(snapshot.now)\(offset) · \(snapshot.codes.count) code(s), \(snapshot.tokens.count) token(s) ·
@@ -83,7 +83,7 @@ enum DebugPage {
         return "\(seconds / 86400) d"
     }
 
-    private static func pretty(_ object: [String: JSONValue]) -> String {
+    private static func pretty(_ object: [String: ClaimValue]) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return (try? String(decoding: encoder.encode(object), as: UTF8.self)) ?? ""

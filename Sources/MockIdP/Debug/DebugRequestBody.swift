@@ -7,9 +7,9 @@ import Hummingbird
 
 /// A /debug request's JSON body, read strictly: invalid JSON, unknown fields and wrong types are 400s that say what is wrong.
 struct DebugRequestBody {
-    let fields: [String: JSONValue]
+    let fields: [String: ClaimValue]
 
-    static func json(_ request: inout Request, maxSize: Int) async throws(OAuthError) -> JSONValue {
+    static func json(_ request: inout Request, maxSize: Int) async throws(OAuthError) -> ClaimValue {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: maxSize)
@@ -18,7 +18,7 @@ struct DebugRequestBody {
         }
         if buffer.readableBytes == 0 { return .object([:]) }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+            return try JSONDecoder().decode(ClaimValue.self, from: Data(buffer.readableBytesView))
         } catch {
             throw OAuthError(.invalidRequest, "the body is not valid JSON: \(error)")
         }
@@ -48,7 +48,7 @@ struct DebugRequestBody {
         return int
     }
 
-    func object(_ key: String) throws(OAuthError) -> [String: JSONValue] {
+    func object(_ key: String) throws(OAuthError) -> [String: ClaimValue] {
         guard let value = fields[key], value != .null else { return [:] }
         guard let object = value.objectValue else { throw OAuthError(.invalidRequest, "\"\(key)\" must be an object, not \(value.typeName)") }
         return object

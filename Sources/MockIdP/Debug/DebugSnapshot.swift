@@ -47,9 +47,9 @@ public struct IssuedTokenInfo: Sendable, Codable, Hashable {
     public var expiresAt: Int
     public var status: IssuedState
     /// The decoded JOSE header, for JWTs.
-    public var header: [String: JSONValue]?
+    public var header: [String: ClaimValue]?
     /// The decoded payload, for JWTs.
-    public var claims: [String: JSONValue]?
+    public var claims: [String: ClaimValue]?
 
     enum CodingKeys: String, CodingKey {
         case type, token, sub, scope, status, header, claims
@@ -78,13 +78,14 @@ public struct IssuedTokenInfo: Sendable, Codable, Hashable {
 public struct IssuedSnapshot: Sendable, Codable, Hashable {
     /// The server clock when the snapshot was taken (seconds since 1970).
     public var now: Int
-    public var clockOffsetSeconds: Int
+    /// How far the server clock has been moved forward (`/debug/clock`).
+    public var offsetSeconds: Int
     public var codes: [IssuedCodeInfo]
     public var tokens: [IssuedTokenInfo]
 
     enum CodingKeys: String, CodingKey {
         case now, codes, tokens
-        case clockOffsetSeconds = "clock_offset_seconds"
+        case offsetSeconds = "offset_seconds"
     }
 }
 
@@ -104,64 +105,4 @@ public struct IssuedFilter: Sendable, Hashable {
     }
 
     static let types: Set<String> = ["code", "access_token", "refresh_token", "id_token"]
-}
-
-extension InMemoryStore {
-    /// A snapshot of what was issued, newest first, filtered.
-    func snapshot(now: Int, offset: Int, filter: IssuedFilter) -> IssuedSnapshot {
-        func keep(_ clientID: String, _ sub: String?, _ type: String, _ status: IssuedState) -> Bool {
-            (filter.clientID.map { $0 == clientID } ?? true) && (filter.sub.map { $0 == sub } ?? true)
-                && (filter.type.map { $0 == type } ?? true) && (filter.status.map { $0 == status } ?? true)
-        }
-        let codes = allCodes.filter { keep($0.clientID, $0.sub, "code", $0.status(at: now)) }
-            .sorted { ($0.issuedAt, $0.code) > ($1.issuedAt, $1.code) }
-            .map {
-                IssuedCodeInfo(
-                    code: $0.code, clientID: $0.clientID, sub: $0.sub, scope: $0.scope.joined(separator: " "),
-                    redirectURI: $0.effectiveRedirectURI, issuedAt: $0.issuedAt, expiresAt: $0.expiresAt,
-                    status: $0.status(at: now)
-                )
-            }
-        let tokens = allTokens.filter { keep($0.clientID, $0.sub, $0.kind.rawValue, $0.status(at: now)) }
-            .sorted { ($0.issuedAt, $0.kind.order, $0.value) > ($1.issuedAt, $1.kind.order, $1.value) }
-            .map { token in
-                let parts = token.kind == .refreshToken ? nil : JWTParts(token.value)
-                return IssuedTokenInfo(
-                    type: token.kind.rawValue, token: token.value, clientID: token.clientID, sub: token.sub,
-                    scope: token.scope.joined(separator: " "), issuedAt: token.issuedAt, expiresAt: token.expiresAt,
-                    status: token.status(at: now),
-                    header: parts?.header, claims: parts?.claims
-                )
-            }
-        return IssuedSnapshot(now: now, clockOffsetSeconds: offset, codes: codes, tokens: tokens)
-    }
-}
-
-extension TokenKind {
-    /// Within one issuance, the ID token was signed last: list it first, newest first.
-    var order: Int {
-        switch self {
-        case .refreshToken: 0
-        case .accessToken: 1
-        case .idToken: 2
-        }
-    }
-}
-
-/// The decoded header and payload of a compact JWS, unverified (for display).
-struct JWTParts {
-    let header: [String: JSONValue]
-    let claims: [String: JSONValue]
-
-    init?(_ token: String) {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3,
-            let headerData = String(parts[0]).base64URLDecoded,
-            let payloadData = String(parts[1]).base64URLDecoded,
-            let header = try? JSONDecoder().decode([String: JSONValue].self, from: headerData),
-            let claims = try? JSONDecoder().decode([String: JSONValue].self, from: payloadData)
-        else { return nil }
-        self.header = header
-        self.claims = claims
-    }
 }

@@ -7,10 +7,13 @@ struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = IdPRequestContext
     let log: RequestLog
     let clock: ServerClock
+    /// The issuer's path prefix (`""` at the root): its /debug and /healthz are not logged.
+    let pathPrefix: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // The log's own reads would only fill it with themselves.
-        if request.uri.path.hasPrefix("/debug") || request.uri.path == EndpointPath.healthz {
+        let path = request.uri.path
+        if path.hasPrefix(pathPrefix), path.dropFirst(pathPrefix.count).hasPrefix("/debug") || path.dropFirst(pathPrefix.count) == EndpointPath.healthz {
             return try await next(request, context)
         }
         let note = RequestNote()

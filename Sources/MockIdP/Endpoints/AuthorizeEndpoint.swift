@@ -3,9 +3,9 @@ import Hummingbird
 /// The authorization endpoint (RFC 6749 §3.1, §4.1.1; OIDC Core §3.1.2): validates the request, signs the user in
 /// and consents automatically, and redirects back with a code.
 struct AuthorizeEndpoint: Sendable {
-    let server: AuthorizationServer
+    let state: IdPState
 
-    func addRoutes(to router: Router<IdPRequestContext>) {
+    func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
         router.get(RouterPath(EndpointPath.authorize), use: handle)
         router.post(RouterPath(EndpointPath.authorize), use: handle)
     }
@@ -15,7 +15,7 @@ struct AuthorizeEndpoint: Sendable {
         let form = try await request.pageFormParameters(maxSize: context.maxUploadSize)
         let (client, redirectURI) = try validateClient(form)
         let mode = ResponseMode(rawValue: form["response_mode"] ?? "query")
-        let reply = Reply(redirectURI: redirectURI, mode: mode ?? .query, state: form["state"], issuer: server.issuer.issuer)
+        let reply = Reply(redirectURI: redirectURI, mode: mode ?? .query, state: form["state"], issuer: state.issuer.issuer)
         if mode == nil {
             return try reply.error(.invalidRequest, "unsupported response_mode \"\(form["response_mode"] ?? "")\" (query, fragment or form_post)")
                 .response(from: request, context: context)
@@ -30,7 +30,7 @@ struct AuthorizeEndpoint: Sendable {
         case .code(let code):
             return try reply.success(code: code).response(from: request, context: context)
         case .chooseUser:
-            return LoginChooserPage.response(form: form, client: client, users: server.registry.fixtures.users)
+            return LoginChooserPage.response(form: form, client: client, users: state.registry.fixtures.users)
         }
     }
 
@@ -44,7 +44,7 @@ struct AuthorizeEndpoint: Sendable {
         guard let clientID = form["client_id"] else {
             throw AuthorizationPageError(error: OAuthError(.invalidRequest, "client_id is missing"))
         }
-        guard let client = server.registry.client(clientID) else {
+        guard let client = state.registry.client(clientID) else {
             throw AuthorizationPageError(error: OAuthError(.invalidRequest, "unknown client_id \"\(clientID)\""))
         }
         if let redirectURI = form["redirect_uri"] {
@@ -85,7 +85,7 @@ struct AuthorizeEndpoint: Sendable {
         guard client.grantTypes.contains(.authorizationCode) else {
             throw OAuthError(.unauthorizedClient, "client \"\(client.clientID)\" may not use the authorization_code grant")
         }
-        let scope = try ScopeRequest.resolve(form["scope"], for: client, registry: server.registry)
+        let scope = try ScopeRequest.resolve(form["scope"], for: client, registry: state.registry)
         let (challenge, method) = try pkce(form, client: client)
         let prompts = Set((form["prompt"] ?? "").split(separator: " ").map(String.init))
         if prompts.contains("none") && prompts.count > 1 {
@@ -97,12 +97,12 @@ struct AuthorizeEndpoint: Sendable {
         }
         let chosen = form[LoginChooserPage.userParameter]
         if chosen == nil && !prompts.contains("none")
-            && (prompts.contains("login") || prompts.contains("select_account") || server.alwaysShowLoginPage)
+            && (prompts.contains("login") || prompts.contains("select_account") || state.alwaysShowLoginPage)
         {
             return .chooseUser
         }
         let user = try signIn(form, chosen: chosen)
-        let now = server.clock.now
+        let now = state.clock.now
         // Single sign-on: an existing session is reused, unless prompt=login or max_age asks for a fresh sign-in.
         var maxAge: Int?
         if let value = form["max_age"] {
@@ -111,7 +111,7 @@ struct AuthorizeEndpoint: Sendable {
             }
             maxAge = seconds
         }
-        let session = await server.store.session(for: user.sub, now: now, maxAge: maxAge, fresh: prompts.contains("login"))
+        let session = await state.store.session(for: user.sub, now: now, maxAge: maxAge, fresh: prompts.contains("login"))
         let code = IssuedCode(
             code: randomToken(),
             clientID: client.clientID,
@@ -126,10 +126,10 @@ struct AuthorizeEndpoint: Sendable {
             sid: session.sid,
             resources: resources,
             issuedAt: now,
-            expiresAt: now + AuthorizationServer.codeLifetime,
+            expiresAt: now + IdPState.codeLifetime,
             grantID: randomToken(bytes: 16)
         )
-        await server.store.insert(code)
+        await state.store.insert(code)
         return .code(code.code)
     }
 
@@ -162,18 +162,18 @@ struct AuthorizeEndpoint: Sendable {
     /// else the first user in users.json.
     private func signIn(_ form: FormParameters, chosen: String?) throws(OAuthError) -> User {
         if let chosen {
-            guard let user = server.registry.user(sub: chosen) else {
+            guard let user = state.registry.user(sub: chosen) else {
                 throw OAuthError(.invalidRequest, "the chosen user \"\(chosen)\" does not exist")
             }
             return user
         }
         if let hint = form["login_hint"] {
-            guard let user = server.registry.user(hint: hint) else {
+            guard let user = state.registry.user(hint: hint) else {
                 throw OAuthError(.invalidRequest, "login_hint \"\(hint)\" matches no user's sub or username in users.json")
             }
             return user
         }
-        guard let user = server.registry.defaultUser else {
+        guard let user = state.registry.defaultUser else {
             throw OAuthError(.accessDenied, "no user to sign in: users.json is empty")
         }
         return user

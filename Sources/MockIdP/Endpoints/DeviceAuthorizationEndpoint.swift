@@ -3,13 +3,13 @@ import Hummingbird
 /// The device authorization endpoint (RFC 8628 §3.1, §3.2) and the verification page a user opens (§3.3),
 /// which approves at once as the `login_hint` user or the first user.
 struct DeviceAuthorizationEndpoint: Sendable {
-    let server: AuthorizationServer
+    let state: IdPState
 
     /// RFC 8628 §3.2: "expires_in ... interval ... If no value is provided, clients MUST use 5 as the default."
     static let lifetime = 600
     static let interval = 5
 
-    func addRoutes(to router: Router<IdPRequestContext>) {
+    func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
         router.post(RouterPath(EndpointPath.deviceAuthorization), use: authorize)
         router.get(RouterPath(EndpointPath.deviceVerification), use: verify)
         router.post(RouterPath(EndpointPath.deviceVerification), use: verify)
@@ -26,12 +26,12 @@ struct DeviceAuthorizationEndpoint: Sendable {
 
     @Sendable func authorize(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
-        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: server.registry)
+        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: state.registry)
         guard client.grantTypes.contains(.deviceCode) else {
             throw OAuthError(.unauthorizedClient, "client \"\(client.clientID)\" may not use the device authorization grant")
         }
-        let scope = try ScopeRequest.resolve(form["scope"], for: client, registry: server.registry)
-        let now = server.clock.now
+        let scope = try ScopeRequest.resolve(form["scope"], for: client, registry: state.registry)
+        let now = state.clock.now
         let userCode = UserCode.generate()
         let device = DeviceAuthorization(
             deviceCode: randomToken(),
@@ -43,8 +43,8 @@ struct DeviceAuthorizationEndpoint: Sendable {
             expiresAt: now + Self.lifetime,
             interval: Self.interval
         )
-        await server.store.insert(device)
-        let verificationURI = server.issuer.url(EndpointPath.deviceVerification)
+        await state.store.insert(device)
+        let verificationURI = state.issuer.url(EndpointPath.deviceVerification)
         let display = UserCode.display(userCode)
         return try Response.json(
             Body(
@@ -67,29 +67,29 @@ struct DeviceAuthorizationEndpoint: Sendable {
             return HTML.response(HTML.page(title: "Connect a device", body: Self.entryForm(message: nil)))
         }
         let userCode = UserCode.normalize(entered)
-        let now = server.clock.now
-        guard let pending = await server.store.device(userCode: userCode), pending.status(at: now) == .active, pending.approvedSub == nil else {
+        let now = state.clock.now
+        guard let pending = await state.store.device(userCode: userCode), pending.status(at: now) == .active, pending.approvedSub == nil else {
             let message = "The code <code>\(HTML.escape(entered))</code> is unknown, expired or already used."
             return HTML.response(HTML.page(title: "Connect a device", body: Self.entryForm(message: message)), status: .badRequest)
         }
         if form["action"] == "deny" {
-            _ = await server.store.settleDevice(userCode: userCode, session: nil, now: now)
+            _ = await state.store.settleDevice(userCode: userCode, session: nil, now: now)
             return HTML.response(HTML.page(title: "Device denied", body: "<h1>Device denied</h1><p>You may close this window.</p>"))
         }
         let user: User
         if let hint = form["login_hint"] {
-            guard let found = server.registry.user(hint: hint) else {
+            guard let found = state.registry.user(hint: hint) else {
                 let message = "login_hint <code>\(HTML.escape(hint))</code> matches no user."
                 return HTML.response(HTML.page(title: "Connect a device", body: Self.entryForm(message: message)), status: .badRequest)
             }
             user = found
-        } else if let first = server.registry.defaultUser {
+        } else if let first = state.registry.defaultUser {
             user = first
         } else {
             throw AuthorizationPageError(error: OAuthError(.accessDenied, "no user to sign in: users.json is empty"))
         }
-        let session = await server.store.session(for: user.sub, now: now)
-        _ = await server.store.settleDevice(userCode: userCode, session: session, now: now)
+        let session = await state.store.session(for: user.sub, now: now)
+        _ = await state.store.settleDevice(userCode: userCode, session: session, now: now)
         let body = """
             <h1>Device connected</h1>
             <p>Signed in as <strong>\(HTML.escape(user.username))</strong> (sub <code>\(HTML.escape(user.sub))</code>);
@@ -108,25 +108,5 @@ struct DeviceAuthorizationEndpoint: Sendable {
         <button type="submit">Approve</button> <button type="submit" name="action" value="deny">Deny</button>
         </form>
         """
-    }
-}
-
-/// RFC 8628 §6.1 user codes: eight characters from 20 consonants (no vowels, so no words; no look-alikes).
-enum UserCode {
-    static let alphabet = Array("BCDFGHJKLMNPQRSTVWXZ")
-
-    static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<8).map { _ in alphabet.randomElement(using: &generator) ?? "B" })
-    }
-
-    /// `WDJBMJHT` → `WDJB-MJHT`.
-    static func display(_ code: String) -> String {
-        "\(code.prefix(4))-\(code.dropFirst(4))"
-    }
-
-    /// What the user typed, case-insensitive and without separators (RFC 8628 §6.1).
-    static func normalize(_ input: String) -> String {
-        String(input.uppercased().filter { $0.isLetter || $0.isNumber })
     }
 }

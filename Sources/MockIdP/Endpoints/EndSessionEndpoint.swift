@@ -4,9 +4,9 @@ import JWTKit
 /// RP-Initiated Logout (OpenID Connect RP-Initiated Logout 1.0 §2, §3): ends the user's MockIdP session, revokes
 /// the grants made in it, and redirects only to a post-logout URI registered for the client.
 struct EndSessionEndpoint: Sendable {
-    let server: AuthorizationServer
+    let state: IdPState
 
-    func addRoutes(to router: Router<IdPRequestContext>) {
+    func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
         router.get(RouterPath(EndpointPath.endSession), use: handle)
         router.post(RouterPath(EndpointPath.endSession), use: handle)
     }
@@ -24,11 +24,11 @@ struct EndSessionEndpoint: Sendable {
 
         var sub = hint?.sub
         if sub == nil, let logoutHint = form["logout_hint"] {
-            sub = server.registry.user(hint: logoutHint)?.sub
+            sub = state.registry.user(hint: logoutHint)?.sub
         }
         var ended: UserSession?
         if let sub {
-            ended = await server.store.endSession(sub: sub, now: server.clock.now)
+            ended = await state.store.endSession(sub: sub, now: state.clock.now)
         }
 
         var notice: String?
@@ -44,7 +44,7 @@ struct EndSessionEndpoint: Sendable {
                 ? "post_logout_redirect_uri <code>\(HTML.escape(uri))</code> was ignored: send client_id or id_token_hint with it."
                 : "post_logout_redirect_uri <code>\(HTML.escape(uri))</code> is not registered for client <code>\(HTML.escape(client?.clientID ?? ""))</code>, so MockIdP does not redirect there."
         }
-        let who = ended.flatMap { server.registry.user(sub: $0.sub) }.map {
+        let who = ended.flatMap { state.registry.user(sub: $0.sub) }.map {
             "<p><strong>\(HTML.escape($0.username))</strong> is signed out of MockIdP; tokens issued in that session are revoked.</p>"
         } ?? "<p>No MockIdP session was open for the user named (send <code>id_token_hint</code> or <code>logout_hint</code>).</p>"
         let body = "<h1>Signed out</h1>" + who + (notice.map { "<p>\($0)</p>" } ?? "")
@@ -61,16 +61,16 @@ struct EndSessionEndpoint: Sendable {
         guard let token else { return nil }
         let claims: JWTClaims
         do {
-            claims = try await server.keys.collection.verify(token, as: JWTClaims.self)
+            claims = try await state.keys.collection.verify(token, as: JWTClaims.self)
         } catch {
             throw AuthorizationPageError(error: OAuthError(.invalidRequest, "id_token_hint is not an ID token signed by this MockIdP"))
         }
         // §2: the hint is an "ID Token previously issued by the OP"; an access token (typ at+jwt, RFC 9068 §2.1) is not one.
-        let recorded = await server.store.token(token)
+        let recorded = await state.store.token(token)
         guard JWTParts(token)?.header["typ"]?.stringValue != "at+jwt", recorded.map({ $0.kind == .idToken }) ?? true else {
             throw AuthorizationPageError(error: OAuthError(.invalidRequest, "id_token_hint is not an ID token"))
         }
-        guard claims.claims["iss"]?.stringValue == server.issuer.issuer else {
+        guard claims.claims["iss"]?.stringValue == state.issuer.issuer else {
             throw AuthorizationPageError(error: OAuthError(.invalidRequest, "id_token_hint was issued by another issuer"))
         }
         let audience: [String] =
@@ -84,7 +84,7 @@ struct EndSessionEndpoint: Sendable {
 
     private func identifyClient(_ clientID: String?, hint: Hint?) throws(AuthorizationPageError) -> Client? {
         if let clientID {
-            guard let client = server.registry.client(clientID) else {
+            guard let client = state.registry.client(clientID) else {
                 throw AuthorizationPageError(error: OAuthError(.invalidRequest, "unknown client_id \"\(clientID)\""))
             }
             if let hint, !hint.audience.contains(clientID) {
@@ -92,6 +92,6 @@ struct EndSessionEndpoint: Sendable {
             }
             return client
         }
-        return hint?.audience.first.flatMap { server.registry.client($0) }
+        return hint?.audience.first.flatMap { state.registry.client($0) }
     }
 }

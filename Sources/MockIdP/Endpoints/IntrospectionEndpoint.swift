@@ -2,15 +2,15 @@ import Hummingbird
 
 /// Token introspection (RFC 7662): a resource server asks whether a token is active and what it grants.
 struct IntrospectionEndpoint: Sendable {
-    let server: AuthorizationServer
+    let state: IdPState
 
-    func addRoutes(to router: Router<IdPRequestContext>) {
+    func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
         router.post(RouterPath(EndpointPath.introspection), use: handle)
     }
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
-        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: server.registry)
+        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: state.registry)
         // RFC 7662 §2.1: "the endpoint MUST also require some form of authorization"; a public client proves nothing.
         guard !client.isPublic else {
             throw OAuthError.invalidClient("introspection needs a confidential client (one with a client_secret)")
@@ -18,12 +18,12 @@ struct IntrospectionEndpoint: Sendable {
         guard let value = form["token"] else {
             throw OAuthError(.invalidRequest, "token is missing")
         }
-        let now = server.clock.now
+        let now = state.clock.now
         // RFC 7662 §2.2: anything not active (unknown, expired, revoked, malformed, an ID token) is {"active": false} alone.
-        guard let token = await server.store.token(value), token.kind != .idToken, token.status(at: now) == .active else {
+        guard let token = await state.store.token(value), token.kind != .idToken, token.status(at: now) == .active else {
             return Response.json(object: ["active": .bool(false)], headers: [.cacheControl: "no-store"])
         }
-        var body: [String: JSONValue] = [
+        var body: [String: ClaimValue] = [
             "active": .bool(true),
             "client_id": .string(token.clientID),
             "token_type": .string(token.kind == .accessToken ? "Bearer" : "refresh_token"),
@@ -32,11 +32,11 @@ struct IntrospectionEndpoint: Sendable {
             "nbf": .int(token.issuedAt),
             "sub": .string(token.sub ?? token.clientID),
             "aud": TokenService.audienceClaim(token.audience),
-            "iss": .string(server.issuer.issuer),
+            "iss": .string(state.issuer.issuer),
         ]
         if !token.scope.isEmpty { body["scope"] = .string(token.scope.joined(separator: " ")) }
         if let jti = token.jti { body["jti"] = .string(jti) }
-        if let sub = token.sub, let user = server.registry.user(sub: sub) { body["username"] = .string(user.username) }
+        if let sub = token.sub, let user = state.registry.user(sub: sub) { body["username"] = .string(user.username) }
         return Response.json(object: body, headers: [.cacheControl: "no-store"])
     }
 }

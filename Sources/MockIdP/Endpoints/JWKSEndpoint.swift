@@ -2,11 +2,11 @@ import Hummingbird
 
 /// The JWK Set (RFC 7517 §5) of MockIdP's public signing keys, at `jwks_uri`.
 struct JWKSEndpoint: Sendable {
-    let server: AuthorizationServer
+    let state: IdPState
 
-    func addRoutes(to router: Router<IdPRequestContext>) {
+    func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
         router.get(RouterPath(EndpointPath.jwks)) { _, _ in
-            Response.json(data: server.keys.jwksJSON, headers: [.contentType: "application/jwk-set+json"])
+            Response.json(data: state.keys.jwksJSON, headers: [.contentType: "application/jwk-set+json"])
         }
     }
 }

@@ -2,9 +2,9 @@ import Hummingbird
 
 /// The token endpoint (RFC 6749 §3.2): authenticates the client and hands the request to its grant.
 struct TokenEndpoint: Sendable {
-    let server: AuthorizationServer
+    let state: IdPState
 
-    func addRoutes(to router: Router<IdPRequestContext>) {
+    func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
         router.post(RouterPath(EndpointPath.token), use: handle)
         // RFC 6749 §3.2: "The client MUST use the HTTP "POST" method when making access token requests."
         router.get(RouterPath(EndpointPath.token)) { _, _ -> Response in
@@ -14,7 +14,7 @@ struct TokenEndpoint: Sendable {
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> TokenResponse {
         var request = request
-        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: server.registry)
+        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: state.registry)
         guard let grantName = form["grant_type"] else {
             throw OAuthError(.invalidRequest, "grant_type is missing")
         }
@@ -25,15 +25,15 @@ struct TokenEndpoint: Sendable {
             throw OAuthError(.unauthorizedClient, "client \"\(client.clientID)\" may not use the \(grantName) grant")
         }
         // A response scripted through POST /debug/next answers first: an error instead, or claims for these tokens.
-        let script = server.scripts.take(clientID: client.clientID, grantType: grantName)
+        let script = state.scripts.take(clientID: client.clientID, grantType: grantName)
         if let error = script?.error { throw error }
         let overrides = script?.overrides ?? TokenOverrides()
         switch grantType {
-        case .authorizationCode: return try await AuthorizationCodeGrant(server: server, overrides: overrides).handle(form, client: client)
-        case .refreshToken: return try await RefreshTokenGrant(server: server, overrides: overrides).handle(form, client: client)
-        case .clientCredentials: return try await ClientCredentialsGrant(server: server, overrides: overrides).handle(form, client: client)
-        case .password: return try await PasswordGrant(server: server, overrides: overrides).handle(form, client: client)
-        case .deviceCode: return try await DeviceCodeGrant(server: server, overrides: overrides).handle(form, client: client)
+        case .authorizationCode: return try await AuthorizationCodeGrant(state: state, overrides: overrides).handle(form, client: client)
+        case .refreshToken: return try await RefreshTokenGrant(state: state, overrides: overrides).handle(form, client: client)
+        case .clientCredentials: return try await ClientCredentialsGrant(state: state, overrides: overrides).handle(form, client: client)
+        case .password: return try await PasswordGrant(state: state, overrides: overrides).handle(form, client: client)
+        case .deviceCode: return try await DeviceCodeGrant(state: state, overrides: overrides).handle(form, client: client)
         }
     }
 

@@ -7,7 +7,7 @@ import Foundation
 /// Turns the JSON of one fixture file into typed values, collecting every type problem with its file, entry and field.
 struct FixtureDecoder {
     let file: String
-    private(set) var problems: [FixtureProblem] = []
+    private(set) var problems: [MockIdPFixtureError.Problem] = []
 
     init(file: String) {
         self.file = file
@@ -15,26 +15,26 @@ struct FixtureDecoder {
 
     /// Parses `data` as a JSON array of objects; malformed JSON is reported with the parser's line and column.
     /// An element that is not an object is reported and comes back as `nil`, so indices stay aligned.
-    mutating func entries(of data: Data, what: String) -> [(index: Int, object: [String: JSONValue]?)] {
+    mutating func entries(of data: Data, what: String) -> [(index: Int, object: [String: ClaimValue]?)] {
         // Strict RFC 8259 first (the decoder tolerates trailing commas, and its errors say nowhere where).
         if let syntax = JSONSyntaxError.locate(in: Array(data)) {
-            problems.append(.init(file: file, reason: "malformed JSON: \(syntax)"))
+            problems.append(.init(file: file, code: .malformedJSON, reason: "malformed JSON: \(syntax)"))
             return []
         }
-        let value: JSONValue
+        let value: ClaimValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
+            value = try JSONDecoder().decode(ClaimValue.self, from: data)
         } catch {
-            problems.append(.init(file: file, reason: "malformed JSON: \(error)"))
+            problems.append(.init(file: file, code: .malformedJSON, reason: "malformed JSON: \(error)"))
             return []
         }
         guard case .array(let elements) = value else {
-            problems.append(.init(file: file, reason: "expected a JSON array of \(what), found \(value.typeName)"))
+            problems.append(.init(file: file, code: .wrongType, reason: "expected a JSON array of \(what), found \(value.typeName)"))
             return []
         }
         return elements.enumerated().map { index, element in
             if element.objectValue == nil {
-                problems.append(.init(file: file, entry: "index \(index)", reason: "expected an object, found \(element.typeName)"))
+                problems.append(.init(file: file, index: index, code: .wrongType, reason: "expected an object, found \(element.typeName)"))
             }
             return (index, element.objectValue)
         }
@@ -42,27 +42,31 @@ struct FixtureDecoder {
 
     /// Reads the fields of one entry, noting problems against `entry` and rejecting unknown fields.
     struct Entry {
-        let object: [String: JSONValue]
-        let label: String
-        var problems: [FixtureProblem] = []
+        let object: [String: ClaimValue]
+        let index: Int
+        let idField: String
+        var problems: [MockIdPFixtureError.Problem] = []
         let file: String
 
-        init(file: String, index: Int, object: [String: JSONValue], idField: String, allowed: Set<String>) {
+        init(file: String, index: Int, object: [String: ClaimValue], idField: String, allowed: Set<String>) {
             self.file = file
             self.object = object
-            self.label = FixtureValidator.label(index, idField, object[idField]?.stringValue ?? "")
+            self.index = index
+            self.idField = idField
             for key in object.keys.sorted() where !allowed.contains(key) {
-                problem(key, "unknown field (allowed: \(allowed.sorted().joined(separator: ", ")))")
+                problem(key, code: .unknownField, "unknown field (allowed: \(allowed.sorted().joined(separator: ", ")))")
             }
         }
 
-        mutating func problem(_ field: String?, _ reason: String) {
-            problems.append(.init(file: file, entry: label, field: field, reason: reason))
+        mutating func problem(_ field: String?, code: MockIdPFixtureError.Code = .wrongType, _ reason: String) {
+            problems.append(
+                .init(file: file, index: index, idField: idField, id: object[idField]?.stringValue, field: field, code: code, reason: reason)
+            )
         }
 
         mutating func string(_ key: String, required: Bool = false) -> String? {
             guard let value = object[key], value != .null else {
-                if required { problem(key, "required field is missing") }
+                if required { problem(key, code: .missingField, "required field is missing") }
                 return nil
             }
             guard let string = value.stringValue else {
@@ -70,7 +74,7 @@ struct FixtureDecoder {
                 return nil
             }
             if string.isEmpty {
-                problem(key, "must not be empty")
+                problem(key, code: .invalidValue, "must not be empty")
                 return nil
             }
             return string
@@ -102,13 +106,13 @@ struct FixtureDecoder {
         mutating func positiveInt(_ key: String) -> Int? {
             guard let value = object[key], value != .null else { return nil }
             guard case .int(let int) = value, int > 0, int <= Client.maximumTTL else {
-                problem(key, "expected a positive whole number of seconds up to \(Client.maximumTTL) (ten years), found \(value.jsonText)")
+                problem(key, code: .invalidValue, "expected a positive whole number of seconds up to \(Client.maximumTTL) (ten years), found \(value.jsonText)")
                 return nil
             }
             return int
         }
 
-        mutating func claims(_ key: String) -> [String: JSONValue] {
+        mutating func claims(_ key: String) -> [String: ClaimValue] {
             guard let value = object[key], value != .null else { return [:] }
             guard let claims = value.objectValue else {
                 problem(key, "expected an object of claims, found \(value.typeName)")
@@ -137,6 +141,7 @@ struct FixtureDecoder {
         let allowed: Set = [
             "client_id", "client_secret", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
             "token_endpoint_auth_method", "access_token_ttl", "refresh_token_ttl", "id_token_ttl", "audience",
+            "id_token_signed_response_alg",
         ]
         return entries(of: data, what: "clients").map { index, object in
             guard let object else { return Client(clientID: "") }
@@ -151,7 +156,7 @@ struct FixtureDecoder {
                         grantTypes?.append(grantType)
                     } else {
                         let known = GrantType.allCases.map(\.rawValue).joined(separator: ", ")
-                        entry.problem("grant_types[\(index)]", "unknown grant type \"\(name)\" (known: \(known))")
+                        entry.problem("grant_types[\(index)]", code: .invalidValue, "unknown grant type \"\(name)\" (known: \(known))")
                     }
                 }
             }
@@ -160,7 +165,15 @@ struct FixtureDecoder {
                 authMethod = TokenEndpointAuthMethod(rawValue: name)
                 if authMethod == nil {
                     let known = TokenEndpointAuthMethod.allCases.map(\.rawValue).joined(separator: ", ")
-                    entry.problem("token_endpoint_auth_method", "unknown method \"\(name)\" (known: \(known))")
+                    entry.problem("token_endpoint_auth_method", code: .invalidValue, "unknown method \"\(name)\" (known: \(known))")
+                }
+            }
+            var idTokenAlgorithm: SigningAlgorithm?
+            if let name = entry.string("id_token_signed_response_alg") {
+                idTokenAlgorithm = SigningAlgorithm(rawValue: name)
+                if idTokenAlgorithm == nil {
+                    let known = SigningAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")
+                    entry.problem("id_token_signed_response_alg", code: .invalidValue, "unknown algorithm \"\(name)\" (known: \(known))")
                 }
             }
             return Client(
@@ -174,7 +187,8 @@ struct FixtureDecoder {
                 accessTokenTTL: entry.positiveInt("access_token_ttl") ?? Client.defaultAccessTokenTTL,
                 refreshTokenTTL: entry.positiveInt("refresh_token_ttl") ?? Client.defaultRefreshTokenTTL,
                 idTokenTTL: entry.positiveInt("id_token_ttl") ?? Client.defaultIDTokenTTL,
-                audience: entry.stringOrStrings("audience")
+                audience: entry.stringOrStrings("audience"),
+                idTokenSignedResponseAlg: idTokenAlgorithm
             )
         }
     }

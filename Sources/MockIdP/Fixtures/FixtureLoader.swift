@@ -1,28 +1,28 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+package import FoundationEssentials
 #else
-import Foundation
+package import Foundation
 #endif
 import Logging
 
 /// Loads `users.json`, `clients.json` and `scopes.json` from a directory and validates them together.
-enum FixtureLoader {
+package enum FixtureLoader {
     /// Loads a fixtures directory. A file missing from it falls back to the built-in default of that file.
     ///
-    /// - Throws: `FixtureError` listing every problem found: unreadable or malformed files, wrong types, broken references.
-    static func load(directory: String) throws(FixtureError) -> Fixtures {
+    /// - Throws: `MockIdPFixtureError` listing every problem found: unreadable or malformed files, wrong types, broken references.
+    static func load(directory: String) throws(MockIdPFixtureError) -> MockIdPFixtures {
         var isDirectory = false
         let url = URL(filePath: directory, directoryHint: .isDirectory)
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory {
-            throw FixtureError(problems: [.init(file: directory, reason: "fixtures directory not found")])
+            throw MockIdPFixtureError(problems: [.init(file: directory, code: .unreadable, reason: "fixtures directory not found")])
         }
-        func read(_ name: String) -> Result<Data?, FixtureProblem> {
+        func read(_ name: String) -> Result<Data?, MockIdPFixtureError.Problem> {
             let path = url.appending(path: name).path
             guard FileManager.default.fileExists(atPath: path) else { return .success(nil) }
             do {
                 return .success(try Data(contentsOf: URL(filePath: path)))
             } catch {
-                return .failure(.init(file: path, reason: "cannot read file: \(error)"))
+                return .failure(.init(file: path, code: .unreadable, reason: "cannot read file: \(error)"))
             }
         }
         return try decode(
@@ -34,14 +34,14 @@ enum FixtureLoader {
     }
 
     /// Decodes the three files' contents (`nil` means use the built-in file) and validates the result.
-    static func decode(
-        users: Result<Data?, FixtureProblem>,
-        clients: Result<Data?, FixtureProblem>,
-        scopes: Result<Data?, FixtureProblem>,
+    package static func decode(
+        users: Result<Data?, MockIdPFixtureError.Problem>,
+        clients: Result<Data?, MockIdPFixtureError.Problem>,
+        scopes: Result<Data?, MockIdPFixtureError.Problem>,
         directory: String? = nil
-    ) throws(FixtureError) -> Fixtures {
-        var problems: [FixtureProblem] = []
-        func decode<T>(_ name: String, _ result: Result<Data?, FixtureProblem>, builtIn: String, _ body: (inout FixtureDecoder, Data) -> [T]) -> [T] {
+    ) throws(MockIdPFixtureError) -> MockIdPFixtures {
+        var problems: [MockIdPFixtureError.Problem] = []
+        func decode<T>(_ name: String, _ result: Result<Data?, MockIdPFixtureError.Problem>, builtIn: String, _ body: (inout FixtureDecoder, Data) -> [T]) -> [T] {
             let label = directory.map { URL(filePath: $0, directoryHint: .isDirectory).appending(path: name).path } ?? name
             var decoder = FixtureDecoder(file: label)
             switch result {
@@ -54,32 +54,32 @@ enum FixtureLoader {
                 return values
             }
         }
-        let fixtures = Fixtures(
+        let fixtures = MockIdPFixtures(
             users: decode(FixtureValidator.usersFile, users, builtIn: BuiltInFixtures.users) { $0.users(from: $1) },
             clients: decode(FixtureValidator.clientsFile, clients, builtIn: BuiltInFixtures.clients) { $0.clients(from: $1) },
             scopes: decode(FixtureValidator.scopesFile, scopes, builtIn: BuiltInFixtures.scopes) { $0.scopes(from: $1) }
         )
         // Cross-checks name files without the directory, so relabel them to match the type problems above.
-        // A field (or a whole entry) that already has a type problem is not cross-checked again.
-        let reported = Set(problems.map { "\($0.file)|\($0.entry ?? "")|\($0.field ?? "")" })
-        for var problem in FixtureValidator.problems(in: fixtures) {
-            if let directory { problem.file = URL(filePath: directory, directoryHint: .isDirectory).appending(path: problem.file).path }
-            let entry = "\(problem.file)|\(problem.entry ?? "")|"
-            if !reported.contains(entry) && !reported.contains(entry + (problem.field ?? "")) { problems.append(problem) }
+        var crossChecks = FixtureValidator.problems(in: fixtures)
+        if let directory {
+            for index in crossChecks.indices {
+                crossChecks[index].file = URL(filePath: directory, directoryHint: .isDirectory).appending(path: crossChecks[index].file).path
+            }
         }
-        if !problems.isEmpty { throw FixtureError(problems: problems) }
+        problems = FixtureValidator.merge(decoding: problems, validation: crossChecks)
+        if !problems.isEmpty { throw MockIdPFixtureError(problems: problems) }
         return fixtures
     }
 
     /// The built-in fixtures: identical to the shipped `fixtures/` directory.
-    static func builtIn() throws(FixtureError) -> Fixtures {
+    package static func builtIn() throws(MockIdPFixtureError) -> MockIdPFixtures {
         try decode(users: .success(nil), clients: .success(nil), scopes: .success(nil))
     }
 }
 
 extension FixtureLoader {
     /// `./fixtures` when it exists, else the built-in fixtures.
-    static func standard(logger: Logger) throws(FixtureError) -> Fixtures {
+    static func standard(logger: Logger) throws(MockIdPFixtureError) -> MockIdPFixtures {
         var isDirectory = false
         if FileManager.default.fileExists(atPath: "fixtures", isDirectory: &isDirectory), isDirectory {
             logger.info("loading fixtures from ./fixtures")

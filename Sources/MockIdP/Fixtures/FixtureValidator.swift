@@ -6,33 +6,55 @@ enum FixtureValidator {
     static let clientsFile = "clients.json"
     static let scopesFile = "scopes.json"
 
-    /// `index 2 (client_id "budgetify")`, or `index 2` when the id is missing; the same label `FixtureDecoder` uses.
-    static func label(_ index: Int, _ idField: String, _ id: String) -> String {
-        id.isEmpty ? "index \(index)" : "index \(index) (\(idField) \"\(id)\")"
+    /// Every problem in `fixtures`.
+    ///
+    /// - Parameters:
+    ///   - firstNewUser, firstNewClient: when entries are added at runtime, the position of the first added one:
+    ///     only added entries are checked (the others were valid already), and they are indexed as in the request.
+    static func problems(in fixtures: MockIdPFixtures, firstNewUser: Int = 0, firstNewClient: Int = 0) -> [MockIdPFixtureError.Problem] {
+        userProblems(fixtures.users, firstNew: firstNewUser) + (firstNewUser == 0 && firstNewClient == 0 ? scopeProblems(fixtures.scopes) : [])
+            + clientProblems(fixtures.clients, definedScopes: Set(fixtures.scopes.map(\.name)), firstNew: firstNewClient)
     }
 
-    static func problems(in fixtures: Fixtures) -> [FixtureProblem] {
-        userProblems(fixtures.users) + scopeProblems(fixtures.scopes)
-            + clientProblems(fixtures.clients, definedScopes: Set(fixtures.scopes.map(\.name)))
+    /// Decoding problems first, then the validation problems they do not already cover: a field (or a whole entry)
+    /// that already has a decoding problem is not reported again by validation, which saw only its default value.
+    static func merge(decoding: [MockIdPFixtureError.Problem], validation: [MockIdPFixtureError.Problem]) -> [MockIdPFixtureError.Problem] {
+        struct Location: Hashable {
+            let file: String
+            let index: Int?
+            let field: String?
+        }
+        let reported = Set(decoding.map { Location(file: $0.file, index: $0.index, field: $0.field) })
+        return decoding
+            + validation.filter { problem in
+                !reported.contains(Location(file: problem.file, index: problem.index, field: nil))
+                    && !reported.contains(Location(file: problem.file, index: problem.index, field: problem.field))
+            }
     }
 
-    static func userProblems(_ users: [User]) -> [FixtureProblem] {
-        var problems: [FixtureProblem] = []
+    /// "first at index N" for an earlier entry of the same request, "already registered" for one loaded before it.
+    private static func duplicateNote(first: Int, firstNew: Int) -> String {
+        first >= firstNew ? "first at index \(first - firstNew)" : "already registered"
+    }
+
+    static func userProblems(_ users: [User], firstNew: Int = 0) -> [MockIdPFixtureError.Problem] {
+        var problems: [MockIdPFixtureError.Problem] = []
         var subs: [String: Int] = [:]
         var usernames: [String: Int] = [:]
         for (index, user) in users.enumerated() {
-            let entry = label(index, "sub", user.sub)
-            func problem(_ field: String, _ reason: String) {
-                problems.append(.init(file: usersFile, entry: entry, field: field, reason: reason))
+            let isNew = index >= firstNew
+            func problem(_ field: String, code: MockIdPFixtureError.Code = .invalidValue, _ reason: String) {
+                guard isNew else { return }
+                problems.append(.init(file: usersFile, index: index - firstNew, idField: "sub", id: user.sub, field: field, code: code, reason: reason))
             }
             if user.sub.isEmpty { problem("sub", "must not be empty") }
             if let first = subs[user.sub] {
-                problem("sub", "duplicate sub \"\(user.sub)\" (first at index \(first))")
+                problem("sub", code: .duplicate, "duplicate sub \"\(user.sub)\" (\(duplicateNote(first: first, firstNew: firstNew)))")
             } else {
                 subs[user.sub] = index
             }
             if let first = usernames[user.username] {
-                problem("username", "duplicate username \"\(user.username)\" (first at index \(first))")
+                problem("username", code: .duplicate, "duplicate username \"\(user.username)\" (\(duplicateNote(first: first, firstNew: firstNew)))")
             } else {
                 usernames[user.username] = index
             }
@@ -43,19 +65,21 @@ enum FixtureValidator {
         return problems
     }
 
-    static func scopeProblems(_ scopes: [Scope]) -> [FixtureProblem] {
-        var problems: [FixtureProblem] = []
+    static func scopeProblems(_ scopes: [Scope]) -> [MockIdPFixtureError.Problem] {
+        var problems: [MockIdPFixtureError.Problem] = []
         var names: [String: Int] = [:]
         for (index, scope) in scopes.enumerated() {
-            let entry = label(index, "name", scope.name)
+            func problem(code: MockIdPFixtureError.Code = .invalidValue, _ reason: String) {
+                problems.append(.init(file: scopesFile, index: index, idField: "name", id: scope.name, field: "name", code: code, reason: reason))
+            }
             if let first = names[scope.name] {
-                problems.append(.init(file: scopesFile, entry: entry, field: "name", reason: "duplicate scope \"\(scope.name)\" (first at index \(first))"))
+                problem(code: .duplicate, "duplicate scope \"\(scope.name)\" (first at index \(first))")
             } else {
                 names[scope.name] = index
             }
             // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
             if scope.name.isEmpty || !scope.name.unicodeScalars.allSatisfy(isScopeTokenCharacter) {
-                problems.append(.init(file: scopesFile, entry: entry, field: "name", reason: "not a valid scope token (RFC 6749 §3.3: no spaces, quotes or backslashes)"))
+                problem("not a valid scope token (RFC 6749 §3.3: no spaces, quotes or backslashes)")
             }
         }
         return problems
@@ -65,17 +89,20 @@ enum FixtureValidator {
         scalar == "\u{21}" || ("\u{23}"..."\u{5B}").contains(scalar) || ("\u{5D}"..."\u{7E}").contains(scalar)
     }
 
-    static func clientProblems(_ clients: [Client], definedScopes: Set<String>) -> [FixtureProblem] {
-        var problems: [FixtureProblem] = []
+    static func clientProblems(_ clients: [Client], definedScopes: Set<String>, firstNew: Int = 0) -> [MockIdPFixtureError.Problem] {
+        var problems: [MockIdPFixtureError.Problem] = []
         var ids: [String: Int] = [:]
         for (index, client) in clients.enumerated() {
-            let entry = label(index, "client_id", client.clientID)
-            func problem(_ field: String, _ reason: String) {
-                problems.append(.init(file: clientsFile, entry: entry, field: field, reason: reason))
+            let isNew = index >= firstNew
+            func problem(_ field: String, code: MockIdPFixtureError.Code = .invalidValue, _ reason: String) {
+                guard isNew else { return }
+                problems.append(
+                    .init(file: clientsFile, index: index - firstNew, idField: "client_id", id: client.clientID, field: field, code: code, reason: reason)
+                )
             }
             if client.clientID.isEmpty { problem("client_id", "must not be empty") }
             if let first = ids[client.clientID] {
-                problem("client_id", "duplicate client_id \"\(client.clientID)\" (first at index \(first))")
+                problem("client_id", code: .duplicate, "duplicate client_id \"\(client.clientID)\" (\(duplicateNote(first: first, firstNew: firstNew)))")
             } else {
                 ids[client.clientID] = index
             }
@@ -88,7 +115,7 @@ enum FixtureValidator {
                 problem("redirect_uris", "required for a client with the authorization_code grant")
             }
             for (scopeIndex, scope) in (client.scopes ?? []).enumerated() where !definedScopes.contains(scope) {
-                problem("scopes[\(scopeIndex)]", "scope \"\(scope)\" is not defined in \(scopesFile)")
+                problem("scopes[\(scopeIndex)]", code: .undefinedReference, "scope \"\(scope)\" is not defined in \(scopesFile)")
             }
             switch (client.tokenEndpointAuthMethod, client.clientSecret) {
             case (.none?, _?):

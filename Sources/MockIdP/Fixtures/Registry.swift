@@ -1,15 +1,15 @@
 /// The validated fixtures, indexed for the lookups every request makes.
-struct Registry: Sendable {
-    let fixtures: Fixtures
+package struct Registry: Sendable {
+    let fixtures: MockIdPFixtures
     private let usersBySub: [String: User]
     private let usersByUsername: [String: User]
     private let clientsByID: [String: Client]
     let scopesByName: [String: Scope]
 
-    /// - Throws: `FixtureError` if the fixtures break a rule (duplicates, undefined scopes, bad redirect URIs ...).
-    init(_ fixtures: Fixtures) throws(FixtureError) {
+    /// - Throws: `MockIdPFixtureError` if the fixtures break a rule (duplicates, undefined scopes, bad redirect URIs ...).
+    package init(_ fixtures: MockIdPFixtures) throws(MockIdPFixtureError) {
         let problems = FixtureValidator.problems(in: fixtures)
-        if !problems.isEmpty { throw FixtureError(problems: problems) }
+        if !problems.isEmpty { throw MockIdPFixtureError(problems: problems) }
         self.fixtures = fixtures
         self.usersBySub = Dictionary(fixtures.users.map { ($0.sub, $0) }, uniquingKeysWith: { first, _ in first })
         self.usersByUsername = Dictionary(fixtures.users.map { ($0.username, $0) }, uniquingKeysWith: { first, _ in first })
@@ -26,19 +26,19 @@ struct Registry: Sendable {
     }
 
     /// A client, with `scopes` resolved (never `nil`).
-    func client(_ clientID: String) -> Client? { clientsByID[clientID] }
+    package func client(_ clientID: String) -> Client? { clientsByID[clientID] }
 
-    func user(sub: String) -> User? { usersBySub[sub] }
+    package func user(sub: String) -> User? { usersBySub[sub] }
 
     /// The user a `login_hint` names, matched on `sub` first, then on `username`.
-    func user(hint: String) -> User? { usersBySub[hint] ?? usersByUsername[hint] }
+    package func user(hint: String) -> User? { usersBySub[hint] ?? usersByUsername[hint] }
 
     /// The user signed in when a request names none: the first in users.json.
     var defaultUser: User? { fixtures.users.first }
 
     /// The claims of `user` that `scope` releases (OIDC Core §5.4), in addition to `sub`.
-    func claims(of user: User, for scope: [String]) -> [String: JSONValue] {
-        var claims: [String: JSONValue] = [:]
+    func claims(of user: User, for scope: [String]) -> [String: ClaimValue] {
+        var claims: [String: ClaimValue] = [:]
         for name in scope {
             for claim in scopesByName[name]?.claims ?? [] {
                 if let value = user.claims[claim] { claims[claim] = value }

@@ -1,15 +1,15 @@
 /// Redeeming an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6).
 struct AuthorizationCodeGrant: Sendable {
-    let server: AuthorizationServer
+    let state: IdPState
     var overrides = TokenOverrides()
 
     func handle(_ form: FormParameters, client: Client) async throws -> TokenResponse {
         guard let value = form["code"] else {
             throw OAuthError(.invalidRequest, "code is missing")
         }
-        let now = server.clock.now
+        let now = state.clock.now
         let code: IssuedCode
-        switch await server.store.redeem(code: value, clientID: client.clientID, now: now) {
+        switch await state.store.redeem(code: value, clientID: client.clientID, now: now) {
         case .redeemed(let redeemed):
             code = redeemed
         case .unknown:
@@ -17,7 +17,7 @@ struct AuthorizationCodeGrant: Sendable {
         case .wrongClient:
             throw OAuthError(.invalidGrant, "the authorization code was issued to another client")
         case .expired:
-            throw OAuthError(.invalidGrant, "the authorization code has expired (codes live \(AuthorizationServer.codeLifetime) s)")
+            throw OAuthError(.invalidGrant, "the authorization code has expired (codes live \(IdPState.codeLifetime) s)")
         case .replayed(let revoked):
             // RFC 6749 §4.1.2: "If an authorization code is used more than once, the authorization server MUST deny
             // the request and SHOULD revoke (when possible) all tokens previously issued based on that authorization code."
@@ -31,10 +31,10 @@ struct AuthorizationCodeGrant: Sendable {
             throw OAuthError(.invalidGrant, "redirect_uri does not match the client's registered redirect URI")
         }
         try verifyPKCE(form["code_verifier"], code: code)
-        guard let user = server.registry.user(sub: code.sub) else {
+        guard let user = state.registry.user(sub: code.sub) else {
             throw OAuthError(.invalidGrant, "the user this code was issued for no longer exists")
         }
-        return try await server.tokens.issue(
+        return try await state.tokens.issue(
             for: Authorization(
                 client: client,
                 user: user,

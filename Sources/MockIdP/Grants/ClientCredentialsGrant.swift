@@ -1,6 +1,6 @@
 /// The client credentials grant (RFC 6749 §4.4): a confidential client acting on its own behalf.
 struct ClientCredentialsGrant: Sendable {
-    let server: AuthorizationServer
+    let state: IdPState
     var overrides = TokenOverrides()
 
     func handle(_ form: FormParameters, client: Client) async throws -> TokenResponse {
@@ -8,19 +8,12 @@ struct ClientCredentialsGrant: Sendable {
         guard !client.isPublic else {
             throw OAuthError(.unauthorizedClient, "client_credentials needs a confidential client")
         }
-        let scope = try ScopeRequest.resolve(form["scope"], for: client, registry: server.registry)
+        let scope = try ScopeRequest.resolve(form["scope"], for: client, registry: state.registry)
         // RFC 6749 §4.4.3: "A refresh token SHOULD NOT be included." No user, so no ID token either.
-        return try await server.tokens.issue(
-            for: Authorization(
-                client: client,
-                user: nil,
-                scope: scope,
-                authTime: nil,
-                sid: nil,
-                nonce: nil,
-                grantID: randomToken(bytes: 16),
-                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: [], client: client),
-                withRefreshToken: false
+        return try await state.tokens.issue(
+            for: .clientOnly(
+                client, scope: scope,
+                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: [], client: client)
             ),
             overrides: overrides
         )

@@ -1,6 +1,6 @@
 /// Polling for the device authorization grant (RFC 8628 §3.4, §3.5).
 struct DeviceCodeGrant: Sendable {
-    let server: AuthorizationServer
+    let state: IdPState
     var overrides = TokenOverrides()
 
     func handle(_ form: FormParameters, client: Client) async throws -> TokenResponse {
@@ -8,7 +8,7 @@ struct DeviceCodeGrant: Sendable {
             throw OAuthError(.invalidRequest, "device_code is missing")
         }
         let device: DeviceAuthorization
-        switch await server.store.poll(deviceCode: deviceCode, clientID: client.clientID, now: server.clock.now) {
+        switch await state.store.poll(deviceCode: deviceCode, clientID: client.clientID, now: state.clock.now) {
         case .approved(let approved):
             device = approved
         case .pending:
@@ -24,10 +24,10 @@ struct DeviceCodeGrant: Sendable {
         case .unknown:
             throw OAuthError(.invalidGrant, "unknown device code")
         }
-        guard let sub = device.approvedSub, let user = server.registry.user(sub: sub) else {
+        guard let sub = device.approvedSub, let user = state.registry.user(sub: sub) else {
             throw OAuthError(.invalidGrant, "the user who approved this device no longer exists")
         }
-        return try await server.tokens.issue(
+        return try await state.tokens.issue(
             for: Authorization(
                 client: client,
                 user: user,

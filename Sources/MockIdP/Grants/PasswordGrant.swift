@@ -3,7 +3,7 @@
 /// RFC 9700 §2.4: "The resource owner password credentials grant MUST NOT be used." Clients get it only when
 /// clients.json lists it for them.
 struct PasswordGrant: Sendable {
-    let server: AuthorizationServer
+    let state: IdPState
     var overrides = TokenOverrides()
 
     func handle(_ form: FormParameters, client: Client) async throws -> TokenResponse {
@@ -13,22 +13,15 @@ struct PasswordGrant: Sendable {
         guard let password = form["password"] else {
             throw OAuthError(.invalidRequest, "password is missing")
         }
-        guard let user = server.registry.user(hint: username), let expected = user.password, constantTimeEquals(password, expected) else {
+        guard let user = state.registry.user(hint: username), let expected = user.password, constantTimeEquals(password, expected) else {
             throw OAuthError(.invalidGrant, "wrong username or password")
         }
-        let scope = try ScopeRequest.resolve(form["scope"], for: client, registry: server.registry)
-        let session = await server.store.session(for: user.sub, now: server.clock.now, fresh: true)
-        return try await server.tokens.issue(
-            for: Authorization(
-                client: client,
-                user: user,
-                scope: scope,
-                authTime: session.authTime,
-                sid: session.sid,
-                nonce: nil,
-                grantID: randomToken(bytes: 16),
-                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: [], client: client),
-                withRefreshToken: client.grantTypes.contains(.refreshToken)
+        let scope = try ScopeRequest.resolve(form["scope"], for: client, registry: state.registry)
+        let session = await state.store.session(for: user.sub, now: state.clock.now, fresh: true)
+        return try await state.tokens.issue(
+            for: .signedIn(
+                user, client: client, scope: scope, session: session, nonce: nil,
+                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: [], client: client)
             ),
             overrides: overrides
         )

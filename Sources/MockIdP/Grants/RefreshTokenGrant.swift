@@ -1,6 +1,6 @@
 /// Exchanging a refresh token (RFC 6749 §6), with rotation on every use and reuse detection (RFC 9700 §2.2.2).
 struct RefreshTokenGrant: Sendable {
-    let server: AuthorizationServer
+    let state: IdPState
     var overrides = TokenOverrides()
 
     func handle(_ form: FormParameters, client: Client) async throws -> TokenResponse {
@@ -12,13 +12,13 @@ struct RefreshTokenGrant: Sendable {
         var requestedScope: [String]?
         if form["scope"] != nil { requestedScope = ScopeRequest.parse(form["scope"]) }
         let resources = try ResourceIndicators.parse(form)
-        if let current = await server.store.token(value), current.kind == .refreshToken, current.clientID == client.clientID,
-            current.status(at: server.clock.now) == .active
+        if let current = await state.store.token(value), current.kind == .refreshToken, current.clientID == client.clientID,
+            current.status(at: state.clock.now) == .active
         {
             try Self.check(scope: requestedScope, resources: resources, against: current, client: client)
         }
         let old: IssuedToken
-        switch await server.store.rotate(refreshToken: value, clientID: client.clientID, now: server.clock.now) {
+        switch await state.store.rotate(refreshToken: value, clientID: client.clientID, now: state.clock.now) {
         case .rotated(let token):
             old = token
         case .unknown:
@@ -39,12 +39,12 @@ struct RefreshTokenGrant: Sendable {
         let scope = requestedScope ?? old.scope
         var user: User?
         if let sub = old.sub {
-            guard let found = server.registry.user(sub: sub) else {
+            guard let found = state.registry.user(sub: sub) else {
                 throw OAuthError(.invalidGrant, "the user this refresh token was issued for no longer exists")
             }
             user = found
         }
-        return try await server.tokens.issue(
+        return try await state.tokens.issue(
             for: Authorization(
                 client: client,
                 user: user,

@@ -8,60 +8,88 @@ import JWTKit
 import Synchronization
 import _CryptoExtras
 
-/// The algorithms MockIdP signs with (`--signing-alg`).
-public enum SigningAlgorithm: String, Sendable, CaseIterable {
-    /// RSA-2048 with SHA-256: the default, what every client supports.
-    case rs256 = "RS256"
-    /// ECDSA P-256 with SHA-256: about 15 times cheaper to sign.
-    case es256 = "ES256"
-    /// Ed25519.
-    case eddsa = "EdDSA"
-}
-
 /// The keys MockIdP signs tokens with, and their public JWK Set, encoded once per change.
 ///
-/// `rotate()` makes a new key active and keeps the previous one published (and verifiable) until the next rotation,
-/// so clients' JWKS refresh can be tested.
+/// Tokens are signed with the configured algorithm's active key. An RS256 key is always published beside it:
+/// OpenID Connect Discovery §3 says RS256 MUST be among `id_token_signing_alg_values_supported`, and it is what a
+/// client that registers no `id_token_signed_response_alg` expects (OpenID Connect Registration §2). A client's
+/// `id_token_signed_response_alg` picks the key of its ID tokens; a key for an algorithm a client names is published
+/// once that client is registered.
+///
+/// `rotate()` makes a new key of the configured algorithm active and keeps the previous one published (and
+/// verifiable) until the next rotation, so clients' JWKS refresh can be tested.
 final class SigningKeys: Sendable {
     /// A private signing key of one of the supported algorithms.
     enum PrivateKey: Sendable {
-        /// The PEM is kept for OpenSSL (`SystemRSASigner`).
+        /// The PEM is kept for an `RS256Backend`.
         case rsa(JWTKit.Insecure.RSA.PrivateKey, pem: String)
         case ecdsa(ES256PrivateKey)
         case eddsa(EdDSA.PrivateKey)
+
+        var algorithm: SigningAlgorithm {
+            switch self {
+            case .rsa: .rs256
+            case .ecdsa: .es256
+            case .eddsa: .eddsa
+            }
+        }
     }
 
+    typealias PublishedKey = (key: PrivateKey, jwk: PublicJWK)
+
     struct State: Sendable {
-        /// Published keys, the active one first; at most two.
-        var keys: [(key: PrivateKey, jwk: PublicJWK)]
+        /// The configured algorithm's published keys, the active one first; at most two.
+        var rotating: [PublishedKey]
+        /// One key for each other algorithm that is published (RS256 always, others as clients ask).
+        var others: [PublishedKey]
         var collection: JWTKeyCollection
         var jwksJSON: Data
-        /// Signs for the active key when it is RSA, if the system's OpenSSL is there.
-        var systemSigner: SystemRSASigner?
+        /// The backend's signers for the published RSA keys, by kid.
+        var rs256Signers: [String: any RS256Signer]
+
+        /// Every published key: the active one first.
+        var published: [PublishedKey] { rotating + others }
+
+        /// The key that signs for `algorithm`, if one is published.
+        func signingKey(_ algorithm: SigningAlgorithm) -> PublishedKey? {
+            if rotating[0].key.algorithm == algorithm { return rotating[0] }
+            return others.first { $0.key.algorithm == algorithm }
+        }
     }
 
     private let state: Mutex<State>
+    /// The configured algorithm: access tokens, and ID tokens of clients that name none.
     let algorithm: SigningAlgorithm
-    /// Whether RS256 signatures go through the system's OpenSSL when it is there (`SystemRSASigner`).
-    let systemCrypto: Bool
+    /// Signs RS256 instead of jwt-kit where it can; `nil` in the library unless the embedder injects one.
+    let rs256Backend: (any RS256Backend)?
 
-    private init(algorithm: SigningAlgorithm, systemCrypto: Bool, state: State) {
+    private init(algorithm: SigningAlgorithm, rs256Backend: (any RS256Backend)?, state: State) {
         self.algorithm = algorithm
-        self.systemCrypto = systemCrypto
+        self.rs256Backend = rs256Backend
         self.state = Mutex(state)
     }
 
-    /// The first key: for RS256 the shipped development key (RSA generation takes 0.1 to 0.3 s); ES256 and EdDSA
+    /// The first keys: for RS256 the shipped development key (RSA generation takes 0.1 to 0.3 s); ES256 and EdDSA
     /// keys are generated, which takes microseconds.
-    /// `systemCrypto: false` signs RS256 with swift-crypto even where OpenSSL is there.
-    static func make(_ algorithm: SigningAlgorithm, systemCrypto: Bool = true) async throws -> SigningKeys {
-        let key: PrivateKey =
-            switch algorithm {
-            case .rs256: .rsa(try JWTKit.Insecure.RSA.PrivateKey(pem: BuiltInSigningKey.rsaPEM), pem: BuiltInSigningKey.rsaPEM)
-            default: try generate(algorithm)
-            }
-        let state = try await makeState([publish(key)], systemCrypto: systemCrypto)
-        return SigningKeys(algorithm: algorithm, systemCrypto: systemCrypto, state: state)
+    ///
+    /// - Parameters:
+    ///   - algorithm: the configured algorithm.
+    ///   - alsoPublishing: algorithms clients name in `id_token_signed_response_alg`.
+    ///   - rs256Backend: signs RS256 where it can (the `mock-idp` binary's OpenSSL); `nil` signs with jwt-kit.
+    static func make(
+        _ algorithm: SigningAlgorithm, alsoPublishing: Set<SigningAlgorithm> = [], rs256Backend: (any RS256Backend)? = nil
+    ) async throws -> SigningKeys {
+        let others = try SigningAlgorithm.allCases.filter { $0 != algorithm && ($0 == .rs256 || alsoPublishing.contains($0)) }
+            .map { try publish(firstKey($0)) }
+        let state = try await makeState(rotating: [publish(firstKey(algorithm))], others: others, rs256Backend: rs256Backend)
+        return SigningKeys(algorithm: algorithm, rs256Backend: rs256Backend, state: state)
+    }
+
+    private static func firstKey(_ algorithm: SigningAlgorithm) throws -> PrivateKey {
+        switch algorithm {
+        case .rs256: .rsa(try JWTKit.Insecure.RSA.PrivateKey(pem: BuiltInSigningKey.rsaPEM), pem: BuiltInSigningKey.rsaPEM)
+        default: try generate(algorithm)
+        }
     }
 
     private static func generate(_ algorithm: SigningAlgorithm) throws -> PrivateKey {
@@ -76,7 +104,7 @@ final class SigningKeys: Sendable {
         }
     }
 
-    private static func publish(_ key: PrivateKey) throws -> (key: PrivateKey, jwk: PublicJWK) {
+    private static func publish(_ key: PrivateKey) throws -> PublishedKey {
         var jwk: PublicJWK
         switch key {
         case .rsa(let rsa, _):
@@ -92,40 +120,53 @@ final class SigningKeys: Sendable {
         return (key, jwk)
     }
 
-    private static func makeState(_ keys: [(key: PrivateKey, jwk: PublicJWK)], systemCrypto: Bool) async throws -> State {
+    private static func makeState(rotating: [PublishedKey], others: [PublishedKey], rs256Backend: (any RS256Backend)?) async throws -> State {
         let collection = JWTKeyCollection()
-        for (key, jwk) in keys {
+        var rs256Signers: [String: any RS256Signer] = [:]
+        for (key, jwk) in rotating + others {
             let kid = JWKIdentifier(string: jwk.kid)
             switch key {
-            case .rsa(let rsa, _): await collection.add(rsa: rsa, digestAlgorithm: .sha256, kid: kid, serializer: claimsSerializer)
+            case .rsa(let rsa, let pem):
+                await collection.add(rsa: rsa, digestAlgorithm: .sha256, kid: kid, serializer: claimsSerializer)
+                rs256Signers[jwk.kid] = rs256Backend?.signer(pem: pem)
             case .ecdsa(let ecdsa): await collection.add(ecdsa: ecdsa, kid: kid, serializer: claimsSerializer)
             case .eddsa(let eddsa): await collection.add(eddsa: eddsa, kid: kid, serializer: claimsSerializer)
             }
         }
-        var systemSigner: SystemRSASigner?
-        if systemCrypto, case .rsa(_, let pem) = keys[0].key {
-            systemSigner = SystemRSASigner(pem: pem)
-        }
-        let jwksJSON = try JSONEncoder().encode(JWKSet(keys: keys.map(\.jwk)))
-        return State(keys: keys, collection: collection, jwksJSON: jwksJSON, systemSigner: systemSigner)
+        let jwksJSON = try JSONEncoder().encode(JWKSet(keys: (rotating + others).map(\.jwk)))
+        return State(rotating: rotating, others: others, collection: collection, jwksJSON: jwksJSON, rs256Signers: rs256Signers)
     }
 
     /// Verifies signatures: every published key.
     var collection: JWTKeyCollection { state.withLock { $0.collection } }
-    var activeKID: String { state.withLock { $0.keys[0].jwk.kid } }
+    var activeKID: String { state.withLock { $0.rotating[0].jwk.kid } }
     var jwksJSON: Data { state.withLock { $0.jwksJSON } }
     /// The published key ids, active first.
-    var publishedKIDs: [String] { state.withLock { $0.keys.map(\.jwk.kid) } }
+    var publishedKIDs: [String] { state.withLock { $0.published.map(\.jwk.kid) } }
+    /// The algorithms tokens can be signed with: the configured one first, then RS256 and any a client asked for.
+    var publishedAlgorithms: [SigningAlgorithm] {
+        state.withLock { state in [state.rotating[0].key.algorithm] + state.others.map(\.key.algorithm) }
+    }
 
-    /// Generates a new key and makes it active. The previously active key stays published (and verifying)
-    /// until the next rotation; the one before it is dropped.
+    /// Generates a new key of the configured algorithm and makes it active. The previously active key stays
+    /// published (and verifying) until the next rotation; the one before it is dropped. Keys of other algorithms stay.
     @discardableResult
     func rotate() async throws -> String {
         let fresh = try Self.publish(Self.generate(algorithm))
-        let current = state.withLock { $0.keys[0] }
-        let next = try await Self.makeState([fresh, current], systemCrypto: systemCrypto)
+        let (current, others) = state.withLock { ($0.rotating[0], $0.others) }
+        let next = try await Self.makeState(rotating: [fresh, current], others: others, rs256Backend: rs256Backend)
         state.withLock { $0 = next }
         return fresh.jwk.kid
+    }
+
+    /// Publishes a key for each of `algorithms` that has none yet (a client registered at runtime names it).
+    func publish(_ algorithms: Set<SigningAlgorithm>) async throws {
+        let missing = state.withLock { state in algorithms.filter { state.signingKey($0) == nil } }
+        guard !missing.isEmpty else { return }
+        let added = try SigningAlgorithm.allCases.filter(missing.contains).map { try Self.publish(Self.firstKey($0)) }
+        let (rotating, others) = state.withLock { ($0.rotating, $0.others) }
+        let next = try await Self.makeState(rotating: rotating, others: others + added, rs256Backend: rs256Backend)
+        state.withLock { $0 = next }
     }
 
     /// RFC 7638 JWK thumbprint: SHA-256 over the required members in lexicographic order, base64url.
@@ -159,23 +200,35 @@ final class SigningKeys: Sendable {
         }
     }
 
-    /// Signs `claims` with the active key. `type` is the JOSE `typ` header: `at+jwt` for access tokens (RFC 9068 §2.1).
-    func sign(_ claims: [String: JSONValue], type: String = "JWT") async throws -> String {
+    /// Signs `claims` with the active key of `algorithm` (the configured one by default). `type` is the JOSE `typ`
+    /// header: `at+jwt` for access tokens (RFC 9068 §2.1).
+    func sign(_ claims: [String: ClaimValue], type: String = "JWT", algorithm: SigningAlgorithm? = nil) async throws -> String {
         var header = JWTHeader()
         header.typ = type
-        let (collection, kid, systemSigner) = state.withLock { ($0.collection, $0.keys[0].jwk.kid, $0.systemSigner) }
-        if let systemSigner {
+        let algorithm = algorithm ?? self.algorithm
+        let (collection, key, signer) = state.withLock { state in
+            let key = state.signingKey(algorithm)
+            return (state.collection, key, key.flatMap { state.rs256Signers[$0.jwk.kid] })
+        }
+        guard let kid = key?.jwk.kid else { throw UnpublishedAlgorithm(algorithm: algorithm) }
+        if let signer {
             let header = #"{"alg":"RS256","kid":"\#(kid)","typ":"\#(type)"}"#
-            if let token = try Self.compactJWS(claims, header: header, signer: systemSigner) { return token }
+            if let token = try Self.compactJWS(claims, header: header, signer: signer) { return token }
         }
         return try await collection.sign(JWTClaims(claims: claims), kid: JWKIdentifier(string: kid), header: header)
+    }
+
+    /// A token was to be signed with an algorithm no published key has (a bug: keys are published as clients are registered).
+    struct UnpublishedAlgorithm: Error, CustomStringConvertible {
+        let algorithm: SigningAlgorithm
+        var description: String { "no \(algorithm.rawValue) signing key is published" }
     }
 
     /// JWS compact serialization (RFC 7515 §7.1), as jwt-kit writes it: the header (its members sorted, as jwt-kit
     /// sorts them) and the sorted claims, base64url, then the signature over both. The header's values are a key
     /// thumbprint and a fixed `typ`, so they need no escaping.
-    /// `nil` when OpenSSL turns out not to be there.
-    private static func compactJWS(_ claims: [String: JSONValue], header: String, signer: SystemRSASigner) throws -> String? {
+    /// `nil` when the backend turns out to be unable to sign.
+    private static func compactJWS(_ claims: [String: ClaimValue], header: String, signer: any RS256Signer) throws -> String? {
         let payload = JSONWriter.encode(claims)
         let signingInput = header.utf8.base64URLEncoded + "." + payload.base64URLEncoded
         guard let signature = try signer.sign(Array(signingInput.utf8)) else { return nil }

@@ -3,11 +3,11 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import HTTPTypes
+package import HTTPTypes
 import Hummingbird
 
 /// Authenticates the client at the token endpoint (RFC 6749 §2.3): `client_secret_basic`, `client_secret_post` or `none`.
-enum ClientAuthentication {
+package enum ClientAuthentication {
     /// A client-authenticated form request (token, introspection, revocation, device authorization): its parameters,
     /// each sent at most once (RFC 6749 §3.1), and the client they authenticate.
     static func form(
@@ -23,7 +23,7 @@ enum ClientAuthentication {
 
     /// - Returns: the authenticated client.
     /// - Throws: `invalid_client` (401) when authentication fails; `invalid_request` when the request mixes methods.
-    static func authenticate(headers: HTTPFields, form: FormParameters, registry: Registry) throws(OAuthError) -> Client {
+    package static func authenticate(headers: HTTPFields, form: FormParameters, registry: Registry) throws(OAuthError) -> Client {
         try form.rejectDuplicates(among: Self.credentialParameters)
         if let authorization = headers[.authorization] {
             let (clientID, secret) = try basicCredentials(authorization)
@@ -63,7 +63,7 @@ enum ClientAuthentication {
     }
 
     /// RFC 6749 §2.3.1: the id and secret are form-urlencoded, joined by a colon, then Base64-encoded.
-    static func basicCredentials(_ header: String) throws(OAuthError) -> (String, String) {
+    package static func basicCredentials(_ header: String) throws(OAuthError) -> (String, String) {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "basic" else {
             throw OAuthError.invalidClient("the Authorization header must use the Basic scheme at the token endpoint")
@@ -77,7 +77,7 @@ enum ClientAuthentication {
         do {
             return (try FormParameters.decode(Array(decoded[..<colon].utf8)), try FormParameters.decode(Array(decoded[decoded.index(after: colon)...].utf8)))
         } catch {
-            throw OAuthError.invalidClient("malformed Basic credentials: \(error.description)")
+            throw OAuthError.invalidClient("malformed Basic credentials: \(error.reason)")
         }
     }
 }

@@ -3,21 +3,21 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Hummingbird
-import HTTPTypes
+package import Hummingbird
+package import HTTPTypes
 import NIOCore
 
 /// An OAuth 2.0 error response (RFC 6749 §5.2): JSON `error` and `error_description`, never cached.
-struct OAuthError: HTTPResponseError, Sendable {
+package struct OAuthError: HTTPResponseError, Sendable {
     /// An error code from the RFCs' registries; a struct, so new codes need no change to a public enum.
-    struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
-        let rawValue: String
-        init(rawValue: String) { self.rawValue = rawValue }
-        var description: String { rawValue }
+    package struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        package let rawValue: String
+        package init(rawValue: String) { self.rawValue = rawValue }
+        package var description: String { rawValue }
 
         // RFC 6749 §4.1.2.1 and §5.2
-        static let invalidRequest = Code(rawValue: "invalid_request")
-        static let invalidClient = Code(rawValue: "invalid_client")
+        package static let invalidRequest = Code(rawValue: "invalid_request")
+        package static let invalidClient = Code(rawValue: "invalid_client")
         static let invalidGrant = Code(rawValue: "invalid_grant")
         static let unauthorizedClient = Code(rawValue: "unauthorized_client")
         static let unsupportedGrantType = Code(rawValue: "unsupported_grant_type")
@@ -39,10 +39,10 @@ struct OAuthError: HTTPResponseError, Sendable {
         static let expiredToken = Code(rawValue: "expired_token")
     }
 
-    let code: Code
-    let description: String
-    var status: HTTPResponse.Status
-    var headers: HTTPFields
+    package let code: Code
+    package let description: String
+    package var status: HTTPResponse.Status
+    package var headers: HTTPFields
     /// RFC 6750 §3.1: a request with no authentication at all gets the challenge and no error information.
     var withoutBody = false
 
@@ -74,7 +74,7 @@ struct OAuthError: HTTPResponseError, Sendable {
         let error_description: String
     }
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
         if !withoutBody { RequestNote.error(code.rawValue, description) }
         var headers = headers
         if withoutBody {

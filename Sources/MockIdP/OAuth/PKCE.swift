@@ -1,14 +1,14 @@
 import Crypto
 
 /// Proof Key for Code Exchange (RFC 7636).
-enum PKCE {
-    enum Method: String, Sendable, CaseIterable {
+package enum PKCE {
+    package enum Method: String, Sendable, CaseIterable {
         case s256 = "S256"
         case plain
     }
 
     /// RFC 7636 §4.1: `code-verifier = 43*128unreserved`; §4.2 gives the challenge the same shape.
-    static func isWellFormed(_ value: String) -> Bool {
+    package static func isWellFormed(_ value: String) -> Bool {
         (43...128).contains(value.utf8.count) && value.utf8.allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
@@ -21,19 +21,10 @@ enum PKCE {
     }
 
     /// RFC 7636 §4.6: `BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge` for S256, equality for plain.
-    static func verify(verifier: String, challenge: String, method: Method) -> Bool {
+    package static func verify(verifier: String, challenge: String, method: Method) -> Bool {
         switch method {
         case .s256: constantTimeEquals(SHA256.hash(data: Array(verifier.utf8)).base64URLEncoded, challenge)
         case .plain: constantTimeEquals(verifier, challenge)
         }
     }
-}
-
-/// Compares two secrets in time that depends only on their lengths' digests, not on where they differ.
-func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-    let left = SHA256.hash(data: Array(a.utf8))
-    let right = SHA256.hash(data: Array(b.utf8))
-    var difference: UInt8 = 0
-    for (x, y) in zip(left, right) { difference |= x ^ y }
-    return difference == 0
 }

@@ -15,7 +15,7 @@ extension Request {
 
     private mutating func parseFormParameters(maxSize: Int) async throws(OAuthError) -> FormParameters {
         if method == .get || method == .head {
-            return try FormParameters(query: uri.query)
+            return try FormParameters.oauth(query: uri.query)
         }
         let buffer: ByteBuffer
         do {
@@ -32,7 +32,7 @@ extension Request {
         else {
             throw OAuthError(.invalidRequest, "expected Content-Type application/x-www-form-urlencoded, got \(headers[.contentType] ?? "none")")
         }
-        return try FormParameters(parsing: buffer.readableBytesView)
+        return try FormParameters.oauth(parsing: buffer.readableBytesView)
     }
 }
 
@@ -45,14 +45,5 @@ extension Request {
         } catch {
             throw AuthorizationPageError(error: error)
         }
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in characters: String) -> Substring {
-        var result = self
-        while let first = result.first, characters.contains(first) { result = result.dropFirst() }
-        while let last = result.last, characters.contains(last) { result = result.dropLast() }
-        return result
     }
 }

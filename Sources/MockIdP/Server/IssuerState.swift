@@ -4,23 +4,21 @@ import Synchronization
 ///
 /// Every URL MockIdP emits derives from it, so discovery, redirects and the `iss` claim always agree.
 final class IssuerState: Sendable {
-    private let value: Mutex<String>
-    private let boundPort = Mutex<Int?>(nil)
+    /// Set together, in one step, once the server is bound: no reader sees the port without its issuer.
+    private let value: Mutex<(issuer: String, port: Int?)>
 
     init(_ issuer: String) {
-        self.value = Mutex(Self.normalized(issuer))
+        self.value = Mutex((Self.normalized(issuer), nil))
     }
 
-    var issuer: String { value.withLock { $0 } }
-
-    func set(_ issuer: String) {
-        value.withLock { $0 = Self.normalized(issuer) }
-    }
+    var issuer: String { value.withLock { $0.issuer } }
 
     /// The port the server is bound to; `nil` until it listens.
-    var port: Int? {
-        get { boundPort.withLock { $0 } }
-        set { boundPort.withLock { $0 = newValue } }
+    var port: Int? { value.withLock { $0.port } }
+
+    /// Records the bound port and the issuer that follows from it.
+    func bind(port: Int, issuer: String) {
+        value.withLock { $0 = (Self.normalized(issuer), port) }
     }
 
     /// The absolute URL of an endpoint path, e.g. `url(EndpointPath.token)`.

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-/// glibc's `malloc_trim(3)`, which the Glibc module does not export (it lives in <malloc.h>).
-@_silgen_name("malloc_trim")
-private func mallocTrim(_ pad: Int) -> Int32
-#endif
-
 /// Every code and token MockIdP issued, safe under concurrent requests.
 ///
 /// Expired entries are kept for `retention` seconds after they expire, so /debug can still show them,
@@ -18,9 +12,15 @@ actor InMemoryStore {
     private var lastPurge = 0
     let retention: Int
     static let purgeInterval = 30
+    /// A purge that drops at least this many tokens calls `afterLargePurge`.
+    static let largePurge = 10_000
+    /// Called after a large purge, outside nothing but the store: the `mock-idp` binary hands freed heap pages back to
+    /// the system there (`malloc_trim`), so that its resident set returns near idle. The library itself does nothing.
+    let afterLargePurge: (@Sendable () -> Void)?
 
-    init(retention: Int = 600) {
+    init(retention: Int = 600, afterLargePurge: (@Sendable () -> Void)? = nil) {
         self.retention = retention
+        self.afterLargePurge = afterLargePurge
     }
 
     // MARK: Codes
@@ -197,13 +197,10 @@ actor InMemoryStore {
         return session
     }
 
-    var allSessions: [UserSession] { Array(sessions.values) }
-
     // MARK: Listing and housekeeping
 
     var allCodes: [IssuedCode] { Array(codes.values) }
     var allTokens: [IssuedToken] { Array(tokens.values) }
-    var allDevices: [DeviceAuthorization] { Array(devices.values) }
 
     /// Forgets every code and token.
     func reset() {
@@ -241,9 +238,6 @@ actor InMemoryStore {
             tokens = [:]
             tokensByGrant = [:]
         }
-        #if canImport(Glibc)
-        // Hand freed pages back to the system after a large purge, so memory returns near idle (RSS, not just heap).
-        if expired.count >= 10_000 { _ = mallocTrim(0) }
-        #endif
+        if expired.count >= Self.largePurge { afterLargePurge?() }
     }
 }

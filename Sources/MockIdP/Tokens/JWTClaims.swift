@@ -1,21 +1,21 @@
-import JWTKit
+package import JWTKit
 
 /// A JWT payload of any shape. MockIdP checks validity against its own records, so `verify` checks nothing.
-struct JWTClaims: JWTPayload, Equatable {
-    var claims: [String: JSONValue]
+package struct JWTClaims: JWTPayload, Equatable {
+    package var claims: [String: ClaimValue]
 
-    init(claims: [String: JSONValue]) {
+    package init(claims: [String: ClaimValue]) {
         self.claims = claims
     }
 
-    init(from decoder: any Decoder) throws {
-        self.claims = try decoder.singleValueContainer().decode([String: JSONValue].self)
+    package init(from decoder: any Decoder) throws {
+        self.claims = try decoder.singleValueContainer().decode([String: ClaimValue].self)
     }
 
-    func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(claims)
     }
 
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
+    package func verify(using algorithm: some JWTAlgorithm) async throws {}
 }

@@ -30,8 +30,8 @@ struct TokenResponse: Sendable, ResponseGenerator {
     }
 
     /// The response's members, named as RFC 6749 §5.1 names them.
-    var jsonObject: [String: JSONValue] {
-        var object: [String: JSONValue] = [
+    var jsonObject: [String: ClaimValue] {
+        var object: [String: ClaimValue] = [
             "access_token": .string(accessToken),
             "token_type": .string(tokenType),
             "expires_in": .int(expiresIn),
@@ -40,29 +40,5 @@ struct TokenResponse: Sendable, ResponseGenerator {
         if let refreshToken { object["refresh_token"] = .string(refreshToken) }
         if let idToken { object["id_token"] = .string(idToken) }
         return object
-    }
-}
-
-extension Response {
-    /// A JSON response with the given status and extra headers.
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return json(data: try encoder.encode(value), status: status, headers: headers)
-    }
-
-    /// A JSON object, written by `JSONWriter`.
-    static func json(object: [String: JSONValue], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        json(bytes: JSONWriter.encode(object), status: status, headers: headers)
-    }
-
-    static func json(data: Data, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        json(bytes: data, status: status, headers: headers)
-    }
-
-    private static func json(bytes: some Sequence<UInt8>, status: HTTPResponse.Status, headers: HTTPFields) -> Response {
-        var headers = headers
-        if headers[.contentType] == nil { headers[.contentType] = "application/json; charset=utf-8" }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -5,34 +5,8 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// What a set of tokens is issued for: the outcome of a grant.
-struct Authorization: Sendable {
-    let client: Client
-    /// `nil` when the client acts on its own behalf (client credentials).
-    let user: User?
-    let scope: [String]
-    let authTime: Int?
-    /// The MockIdP session the user signed in with (`sid` claim, OIDC Front-Channel Logout §3).
-    let sid: String?
-    let nonce: String?
-    /// Shared by every token descended from one authorization, so that they can be revoked together.
-    let grantID: String
-    let audience: [String]
-    let withRefreshToken: Bool
-    /// The refresh token's scope, when it differs from the access token's: RFC 6749 §6 keeps a refreshed grant's
-    /// scope whole even when one refresh asks for less.
-    var refreshTokenScope: [String]? = nil
-}
-
-/// Changes a test asks for in the tokens of one issuance (/debug/next, /debug/tokens): claims added or overridden, a lifetime.
-struct TokenOverrides: Sendable {
-    var accessTokenClaims: [String: JSONValue] = [:]
-    var idTokenClaims: [String: JSONValue] = [:]
-    var accessTokenTTL: Int?
-}
-
 /// Mints access tokens (RFC 9068), ID tokens (OIDC Core §2) and refresh tokens, and records them in the store.
-struct TokenService: Sendable {
+package struct TokenService: Sendable {
     let keys: SigningKeys
     let store: InMemoryStore
     let clock: ServerClock
@@ -48,7 +22,7 @@ struct TokenService: Sendable {
         let jti = randomToken(bytes: 16)
 
         // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; scope per §2.2.3; auth_time per §2.2.1.
-        var accessClaims: [String: JSONValue] = [
+        var accessClaims: [String: ClaimValue] = [
             "iss": .string(issuer),
             "sub": .string(sub),
             "aud": Self.audienceClaim(authorization.audience),
@@ -80,6 +54,7 @@ struct TokenService: Sendable {
 
         var idToken: String?
         if let user = authorization.user, authorization.scope.contains("openid") {
+            let algorithm = client.idTokenSignedResponseAlg ?? keys.algorithm
             var claims = registry.claims(of: user, for: authorization.scope)
             claims["iss"] = .string(issuer)
             claims["sub"] = .string(user.sub)
@@ -87,12 +62,12 @@ struct TokenService: Sendable {
             claims["azp"] = .string(client.clientID)
             claims["exp"] = .int(now + client.idTokenTTL)
             claims["iat"] = .int(now)
-            claims["at_hash"] = .string(Self.tokenHash(accessToken))
+            claims["at_hash"] = .string(Self.tokenHash(accessToken, algorithm: algorithm))
             if let authTime = authorization.authTime { claims["auth_time"] = .int(authTime) }
             if let nonce = authorization.nonce { claims["nonce"] = .string(nonce) }
             if let sid = authorization.sid { claims["sid"] = .string(sid) }
             claims.merge(overrides.idTokenClaims) { _, override in override }
-            let value = try await keys.sign(claims)
+            let value = try await keys.sign(claims, algorithm: algorithm)
             idToken = value
             issued.append(record(.idToken, value, authorization, now: now, ttl: client.idTokenTTL, jti: nil, refreshToken: refreshToken))
         }
@@ -129,12 +104,20 @@ struct TokenService: Sendable {
     }
 
     /// A JWT `aud`: a string for one audience, an array for several.
-    static func audienceClaim(_ audience: [String]) -> JSONValue {
+    static func audienceClaim(_ audience: [String]) -> ClaimValue {
         audience.count == 1 ? .string(audience[0]) : .array(audience.map { .string($0) })
     }
 
-    /// OIDC Core §3.1.3.6 `at_hash`: the left half of the SHA-256 of the token's ASCII, base64url-encoded.
-    static func tokenHash(_ token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).prefix(16).base64URLEncoded
+    /// OIDC Core §3.1.3.6 `at_hash` (and §3.3.2.11 `c_hash`): "the base64url encoding of the left-most half of the
+    /// hash of the octets of the ASCII representation of the access_token value, where the hash algorithm used is the
+    /// hash algorithm used in the alg Header Parameter of the ID Token's JOSE Header".
+    ///
+    /// RS256 and ES256 hash with SHA-256. EdDSA names no hash of its own; for Ed25519 the OpenID Connect working group
+    /// settled on SHA-512, the hash Ed25519 itself uses (OpenID Connect Token Hash Algorithms), so its left half is 32 bytes.
+    package static func tokenHash(_ token: String, algorithm: SigningAlgorithm) -> String {
+        switch algorithm {
+        case .rs256, .es256: SHA256.hash(data: Array(token.utf8)).prefix(16).base64URLEncoded
+        case .eddsa: SHA512.hash(data: Array(token.utf8)).prefix(32).base64URLEncoded
+        }
     }
 }

@@ -1,3 +1,4 @@
+import MockIdP
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -19,12 +20,12 @@ extension FuzzTargets {
             )
         } else {
             // The locator is stricter than the decoder (duplicate names, trailing commas), never more lenient.
-            fuzzCheck((try? JSONDecoder().decode(JSONValue.self, from: Data(json))) != nil, "the locator accepts what the decoder refuses")
+            fuzzCheck((try? JSONDecoder().decode(ClaimValue.self, from: Data(json))) != nil, "the locator accepts what the decoder refuses")
         }
 
-        let file: Result<Data?, FixtureProblem> = .success(Data(json))
-        let builtIn: Result<Data?, FixtureProblem> = .success(nil)
-        let fixtures: Fixtures
+        let file: Result<Data?, MockIdPFixtureError.Problem> = .success(Data(json))
+        let builtIn: Result<Data?, MockIdPFixtureError.Problem> = .success(nil)
+        let fixtures: MockIdPFixtures
         do {
             fixtures = try FixtureLoader.decode(
                 users: input.mode == 0 || input.mode == 3 ? file : builtIn,

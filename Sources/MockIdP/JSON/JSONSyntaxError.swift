@@ -1,15 +1,15 @@
 /// Finds where JSON text goes wrong, for error messages: the decoder says only that it is invalid.
 ///
 /// A small RFC 8259 recognizer; it runs only after decoding failed, so it costs nothing on the happy path.
-struct JSONSyntaxError: Error, CustomStringConvertible {
-    let line: Int
-    let column: Int
-    let reason: String
+package struct JSONSyntaxError: Error, CustomStringConvertible {
+    package let line: Int
+    package let column: Int
+    package let reason: String
 
-    var description: String { "\(reason) at line \(line), column \(column)" }
+    package var description: String { "\(reason) at line \(line), column \(column)" }
 
     /// The first syntax error in `bytes`, or `nil` if they are valid JSON.
-    static func locate(in bytes: [UInt8]) -> JSONSyntaxError? {
+    package static func locate(in bytes: [UInt8]) -> JSONSyntaxError? {
         var scanner = Scanner(bytes: bytes)
         // RFC 8259 §8.1: JSON text is UTF-8.
         var iterator = bytes.makeIterator()

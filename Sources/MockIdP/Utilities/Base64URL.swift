@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+package import FoundationEssentials
 #else
-import Foundation
+package import Foundation
 #endif
 
 /// Base64url without padding (RFC 7515 §2), as JWS, JWK and PKCE use it.
@@ -11,7 +11,7 @@ import Foundation
 private let base64URLAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
 extension Sequence<UInt8> {
-    var base64URLEncoded: String {
+    package var base64URLEncoded: String {
         let bytes = self as? [UInt8] ?? Array(self)
         return bytes.withUnsafeBufferPointer { input in
             let count = input.count / 3 * 4 + [0, 2, 3][input.count % 3]
@@ -46,7 +46,7 @@ extension Sequence<UInt8> {
 
 extension String {
     /// Decodes base64url with or without padding; `nil` if it is not base64url.
-    var base64URLDecoded: Data? {
+    package var base64URLDecoded: Data? {
         var base64: [UInt8] = []
         base64.reserveCapacity(utf8.count + 2)
         for byte in utf8 {

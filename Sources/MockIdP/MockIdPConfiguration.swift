@@ -3,9 +3,9 @@ public import Logging
 /// How a MockIdP is set up: where it listens, which issuer it names, which fixtures it serves.
 ///
 /// ```swift
-/// let configuration = Configuration(port: 0, fixtures: .directory("Tests/fixtures"))
+/// let configuration = MockIdPConfiguration(port: 0, fixtures: .directory("Tests/fixtures"))
 /// ```
-public struct Configuration: Sendable {
+public struct MockIdPConfiguration: Sendable {
     /// Where the users, clients and scopes come from.
     public enum FixtureSource: Sendable {
         /// `./fixtures` if that directory exists, else the built-in fixtures (what the `mock-idp` binary does).
@@ -15,7 +15,7 @@ public struct Configuration: Sendable {
         /// A directory with `users.json`, `clients.json` and `scopes.json`; a missing file falls back to the built-in one.
         case directory(String)
         /// Fixtures given as Swift values.
-        case values(Fixtures)
+        case values(MockIdPFixtures)
     }
 
     /// The address to bind; loopback by default, since /debug shows every token issued.
@@ -33,8 +33,13 @@ public struct Configuration: Sendable {
     public var requestLogCapacity: Int
     /// The token signing algorithm; RS256 unless you ask.
     public var signingAlgorithm: SigningAlgorithm
-    /// The logger MockIdP logs to; it never builds its own.
+    /// The logger MockIdP logs to. The default logs warnings only (the beyond-loopback warning among them), so that an
+    /// embedded server keeps a test's output quiet; pass a `Logger` of your own to see its info logs.
     public var logger: Logger
+    /// Signs RS256 instead of jwt-kit where it can; the `mock-idp` binary injects the system's OpenSSL here.
+    package var rs256Backend: (any RS256Backend)?
+    /// Called after a purge that dropped many tokens; the `mock-idp` binary trims its heap there.
+    package var afterLargePurge: (@Sendable () -> Void)?
 
     /// - Parameters:
     ///   - host: the address to bind (default `127.0.0.1`).
@@ -45,7 +50,7 @@ public struct Configuration: Sendable {
     ///   - loginPage: show the user chooser on every authorization request (default: only when the request asks).
     ///   - requestLogCapacity: how many recent requests `/debug/requests` keeps (default 500).
     ///   - signingAlgorithm: RS256 (default, a shipped development key), ES256 or EdDSA (keys generated at start).
-    ///   - logger: where MockIdP logs.
+    ///   - logger: where MockIdP logs (default: label `mock-idp`, warnings and above only).
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
@@ -55,7 +60,7 @@ public struct Configuration: Sendable {
         loginPage: Bool = false,
         requestLogCapacity: Int = 500,
         signingAlgorithm: SigningAlgorithm = .rs256,
-        logger: Logger = Logger(label: "mock-idp")
+        logger: Logger = MockIdPConfiguration.quietLogger
     ) {
         self.host = host
         self.port = port
@@ -66,6 +71,13 @@ public struct Configuration: Sendable {
         self.requestLogCapacity = requestLogCapacity
         self.signingAlgorithm = signingAlgorithm
         self.logger = logger
+    }
+
+    /// The default logger: label `mock-idp`, at level `warning`.
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "mock-idp")
+        logger.logLevel = .warning
+        return logger
     }
 
     /// Whether `host` is a loopback address, reachable only from this machine.

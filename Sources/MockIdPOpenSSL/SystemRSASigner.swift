@@ -6,7 +6,20 @@ import Musl
 import Darwin
 #endif
 import Crypto
+package import MockIdP
 import Synchronization
+
+/// RS256 through the system's OpenSSL 3 `libcrypto`: the backend the `mock-idp` binary injects into MockIdP
+/// (`MockIdPConfiguration.rs256Backend`). The library itself never loads it.
+package struct SystemRSABackend: RS256Backend {
+    /// A backend that loads `libcrypto` on the first signature.
+    package init() {}
+
+    /// A signer for `pem`, or `nil` when no OpenSSL 3 `libcrypto` can be loaded or it cannot read the key.
+    package func signer(pem: String) -> (any RS256Signer)? {
+        SystemRSASigner(pem: pem)
+    }
+}
 
 /// RS256 signatures (RSASSA-PKCS1-v1_5 with SHA-256, RFC 7518 §3.3) by the system's OpenSSL 3 `libcrypto`, when the
 /// machine has one.
@@ -14,12 +27,12 @@ import Synchronization
 /// Every RS256 token costs one RSA-2048 private-key operation, and that operation bounds token issuance. BoringSSL
 /// (swift-crypto's backend) has no AVX-512 IFMA path for it; OpenSSL 3 has, and signs 2 to 3 times faster on CPUs
 /// that have it (and about as fast elsewhere). The library is opened at run time with `dlopen`, so nothing is needed
-/// to build, the binary still starts where there is no OpenSSL 3, and then `SigningKeys` signs with swift-crypto.
+/// to build, the binary still starts where there is no OpenSSL 3, and then MockIdP signs with jwt-kit over swift-crypto.
 ///
 /// Setting up an OpenSSL signing context looks up the algorithm's implementation under a lock each time, so prepared
 /// contexts are kept and reused, one per signature in flight; the SHA-256 digest is swift-crypto's. A context is used
 /// by one thread at a time; the key behind them is shared, which OpenSSL allows for signing (openssl-threads(7)).
-final class SystemRSASigner: Sendable {
+package final class SystemRSASigner: RS256Signer {
     private enum State: @unchecked Sendable {
         case notLoaded(pem: String)
         /// The key, and the idle signing contexts for it.
@@ -32,7 +45,7 @@ final class SystemRSASigner: Sendable {
     private let state: Mutex<State>
 
     /// A signer for the RSA private key in `pem` (PKCS #1 or PKCS #8).
-    init(pem: String) {
+    package init(pem: String) {
         state = Mutex(.notLoaded(pem: pem))
     }
 
@@ -46,7 +59,7 @@ final class SystemRSASigner: Sendable {
 
     /// The RS256 signature of `input`; `nil` when no OpenSSL 3 `libcrypto` can be loaded or it does not read the key,
     /// so that the caller signs another way.
-    func sign(_ input: [UInt8]) throws(SigningError) -> [UInt8]? {
+    package func sign(_ input: [UInt8]) throws(SigningError) -> [UInt8]? {
         guard let (library, context) = try takeContext() else { return nil }
         let digest = Array(SHA256.hash(data: input))
         var signature = [UInt8](repeating: 0, count: 512)
@@ -71,7 +84,7 @@ final class SystemRSASigner: Sendable {
     }
 
     /// Whether OpenSSL signs for this key (loading it if it has not yet).
-    var isAvailable: Bool {
+    package var isAvailable: Bool {
         guard let (library, context) = try? takeContext() else { return false }
         library.pkeyCtxFree(context)
         return true
@@ -102,8 +115,10 @@ final class SystemRSASigner: Sendable {
         return (library, context)
     }
 
-    struct SigningError: Error, CustomStringConvertible {
-        var description: String { "OpenSSL could not sign" }
+    /// OpenSSL failed to sign (it had loaded the key).
+    package struct SigningError: Error, CustomStringConvertible {
+        /// `OpenSSL could not sign`.
+        package var description: String { "OpenSSL could not sign" }
     }
 }
 
@@ -161,9 +176,8 @@ private struct LibCrypto: @unchecked Sendable {
         return context
     }
 
-    /// `nil` when `MOCK_IDP_SYSTEM_CRYPTO=0`, or no OpenSSL 3 `libcrypto` is found.
+    /// `nil` when no OpenSSL 3 `libcrypto` is found.
     static let shared: LibCrypto? = {
-        if let setting = getenv("MOCK_IDP_SYSTEM_CRYPTO"), String(cString: setting) == "0" { return nil }
         #if os(Linux)
         let names = ["libcrypto.so.3"]
         #else

@@ -1,3 +1,4 @@
+import MockIdP
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -21,7 +22,7 @@ extension FuzzTargets {
             for piece in pieces { checkBase64URL(piece) }
             token = pieces.map(\.base64URLEncoded).joined(separator: ".")
             // /debug shows the header and claims exactly when both halves are JSON objects.
-            let objects = pieces.prefix(2).allSatisfy { (try? JSONDecoder().decode([String: JSONValue].self, from: Data($0))) != nil }
+            let objects = pieces.prefix(2).allSatisfy { (try? JSONDecoder().decode([String: ClaimValue].self, from: Data($0))) != nil }
             fuzzCheck((JWTParts(token) != nil) == objects, "JWTParts disagrees with the JSON decoder on \(token)")
         default:
             token = String(decoding: input.rest, as: UTF8.self)
@@ -64,9 +65,12 @@ extension FuzzTargets {
             fuzzCheck(parsed.payload.claims == parts.claims, "JWTKit and JWTParts read different claims from \(token)")
         }
 
-        // OIDC Core §3.1.3.6: at_hash is the left half of a SHA-256, 16 bytes, 22 base64url characters.
-        let hash = TokenService.tokenHash(token)
-        fuzzCheck(hash.utf8.count == 22 && hash.base64URLDecoded?.count == 16, "at_hash \(hash) of \(token)")
+        // OIDC Core §3.1.3.6: at_hash is the left half of the ID token's hash: SHA-256 for RS256 and ES256 (16 bytes,
+        // 22 base64url characters), SHA-512 for EdDSA with Ed25519 (32 bytes, 43 characters).
+        for (algorithm, bytes, characters) in [(SigningAlgorithm.rs256, 16, 22), (.es256, 16, 22), (.eddsa, 32, 43)] {
+            let hash = TokenService.tokenHash(token, algorithm: algorithm)
+            fuzzCheck(hash.utf8.count == characters && hash.base64URLDecoded?.count == bytes, "\(algorithm) at_hash \(hash) of \(token)")
+        }
 
         // RFC 7636 §4.6: a well-formed verifier matches its own S256 challenge and nothing else.
         if PKCE.isWellFormed(token) {

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Writes `JSONValue`s as compact JSON text (RFC 8259) straight into bytes: object members sorted by their names'
+/// Writes `ClaimValue`s as compact JSON text (RFC 8259) straight into bytes: object members sorted by their names'
 /// UTF-8 bytes, "/" left unescaped, non-ASCII characters written as UTF-8.
 ///
 /// Token payloads, token responses, userinfo and introspection answers are written with it. JSONEncoder, going
@@ -17,13 +17,13 @@ struct JSONWriter {
     }
 
     /// `object` as JSON text.
-    static func encode(_ object: [String: JSONValue]) -> [UInt8] {
+    static func encode(_ object: [String: ClaimValue]) -> [UInt8] {
         var writer = JSONWriter()
         writer.write(object)
         return writer.bytes
     }
 
-    mutating func write(_ value: JSONValue) {
+    mutating func write(_ value: ClaimValue) {
         switch value {
         case .null: append("null")
         case .bool(let value): append(value ? "true" : "false")
@@ -41,7 +41,7 @@ struct JSONWriter {
         }
     }
 
-    mutating func write(_ object: [String: JSONValue]) {
+    mutating func write(_ object: [String: ClaimValue]) {
         bytes.append(UInt8(ascii: "{"))
         for (index, member) in object.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -104,7 +104,7 @@ struct JSONWriter {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
-extension JSONValue {
+extension ClaimValue {
     /// The value as JSON text (`JSONWriter`).
     var jsonBytes: [UInt8] {
         var writer = JSONWriter()

@@ -2,25 +2,25 @@
 ///
 /// libFuzzer notices nothing but crashes, so each entry point checks what its parser promises (a value that
 /// round-trips, or the documented error, as `HostileInputTests` expects) and traps when a promise is broken.
-/// They are SPI rather than internal because the fuzz executable is a module of its own and cannot see internals;
+/// They read MockIdP's internals through `package` access; the regression tests replay the corpus through them;
 /// nothing else should call them.
-@_spi(Fuzzing) public enum FuzzTargets {
+enum FuzzTargets {
     /// One fuzzed surface.
-    public struct Target: Sendable {
+    struct Target: Sendable {
         /// The name `mock-idp-fuzz` and Tests/fuzz.sh know it by, also its seed directory's: Tests/Fuzz/corpus/<name>.
-        public let name: String
-        public let summary: String
+        let name: String
+        let summary: String
         /// libFuzzer's `-max_len`: room for the largest seed and some growth, not so much that runs slow down.
-        public let maxLength: Int
+        let maxLength: Int
         let body: @Sendable ([UInt8]) -> Void
 
         /// Runs one input; traps if the surface breaks one of its promises on it.
-        public func run(_ bytes: UnsafeRawBufferPointer) {
+        func run(_ bytes: UnsafeRawBufferPointer) {
             body(Array(bytes))
         }
     }
 
-    public static let all: [Target] = [
+    static let all: [Target] = [
         Target(
             name: "form", summary: "form bodies and query strings: FormParameters, rejectDuplicates, encode round trip",
             maxLength: 1024, body: form
@@ -39,7 +39,7 @@
         ),
     ]
 
-    public static func target(named name: String) -> Target? {
+    static func target(named name: String) -> Target? {
         all.first { $0.name == name }
     }
 }

@@ -1,3 +1,4 @@
+import MockIdP
 import HTTPTypes
 import HummingbirdCore
 
@@ -5,9 +6,9 @@ extension FuzzTargets {
     /// Form parsing: the input as an `application/x-www-form-urlencoded` body, and as the query of a GET request
     /// after Hummingbird's `URI` has cut it out of the request line (`Request.formParameters` takes both paths).
     @Sendable static func form(_ bytes: [UInt8]) {
-        checkForm(bytes.fuzzHex) { () throws(OAuthError) in try FormParameters(parsing: bytes) }
+        checkForm(bytes.fuzzHex) { () throws(OAuthError) in try FormParameters.oauth(parsing: bytes) }
         let uri = URI("/authorize?" + String(decoding: bytes, as: UTF8.self))
-        checkForm("query \(uri.query ?? "nil")") { () throws(OAuthError) in try FormParameters(query: uri.query) }
+        checkForm("query \(uri.query ?? "nil")") { () throws(OAuthError) in try FormParameters.oauth(query: uri.query) }
         // Redirects to clients carry parameters through the same encoder: any text must come back unchanged.
         if let text = String(validating: bytes, as: UTF8.self) {
             let decoded = try? FormParameters.decode(Array(FormParameters.encode(text).utf8))

@@ -2,29 +2,34 @@
 ///
 /// RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted from the request. ...
 /// Request and response parameters MUST NOT be included more than once." Duplicates are kept aside, so that
-/// each endpoint decides how to report them.
-struct FormParameters: Sendable {
-    private(set) var values: [String: String] = [:]
-    private(set) var duplicated: [String] = []
+/// each endpoint decides how to report them (`rejectDuplicates`, in OAuth/).
+package struct FormParameters: Sendable {
+    /// Bytes that are not a form: bad percent-encoding, invalid UTF-8, too many parameters.
+    package struct Malformed: Error, Sendable {
+        package let reason: String
+    }
+
+    package private(set) var values: [String: String] = [:]
+    package private(set) var duplicated: [String] = []
     /// Every value of a parameter that may repeat (RFC 8707 `resource`).
     private(set) var repeatable: [String: [String]] = [:]
 
     /// Parameters a request may carry more than once.
-    static let repeatableNames: Set<String> = ["resource"]
+    package static let repeatableNames: Set<String> = ["resource"]
 
-    static let maxParameters = 256
+    package static let maxParameters = 256
 
     init(_ values: [String: String] = [:]) {
         self.values = values
     }
 
-    /// Parses `bytes`; throws `invalid_request` for bad percent-encoding, invalid UTF-8 or too many parameters.
-    init(parsing bytes: some Collection<UInt8>) throws(OAuthError) {
+    /// Parses `bytes`; throws `Malformed` for bad percent-encoding, invalid UTF-8 or too many parameters.
+    package init(parsing bytes: some Collection<UInt8>) throws(Malformed) {
         var count = 0
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             count += 1
             if count > Self.maxParameters {
-                throw OAuthError(.invalidRequest, "too many parameters (at most \(Self.maxParameters))")
+                throw Malformed(reason: "too many parameters (at most \(Self.maxParameters))")
             }
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             let name = try Self.decode(parts[0])
@@ -38,30 +43,23 @@ struct FormParameters: Sendable {
         }
     }
 
-    init(query: String?) throws(OAuthError) {
+    package init(query: String?) throws(Malformed) {
         try self.init(parsing: Array((query ?? "").utf8))
     }
 
     /// A parameter's value; an empty value counts as omitted.
-    subscript(name: String) -> String? {
+    package subscript(name: String) -> String? {
         guard let value = values[name], !value.isEmpty else { return nil }
         return value
     }
 
     /// Every non-empty value of a repeatable parameter.
-    func all(_ name: String) -> [String] {
+    package func all(_ name: String) -> [String] {
         repeatable[name] ?? []
     }
 
-    /// `invalid_request` naming the first duplicated parameter among `names` (all when `nil`).
-    func rejectDuplicates(among names: Set<String>? = nil) throws(OAuthError) {
-        if let name = duplicated.first(where: { names?.contains($0) ?? true }) {
-            throw OAuthError(.invalidRequest, "parameter \"\(name)\" was sent more than once (RFC 6749 §3.1)")
-        }
-    }
-
     /// Form-urldecoding: `+` is a space, `%XX` a byte, and the result must be UTF-8.
-    static func decode(_ bytes: some Collection<UInt8>) throws(OAuthError) -> String {
+    package static func decode(_ bytes: some Collection<UInt8>) throws(Malformed) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var iterator = bytes.makeIterator()
@@ -71,7 +69,7 @@ struct FormParameters: Sendable {
                 output.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
                 guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                    throw OAuthError(.invalidRequest, "malformed percent-encoding")
+                    throw Malformed(reason: "malformed percent-encoding")
                 }
                 output.append(high << 4 | low)
             default:
@@ -79,7 +77,7 @@ struct FormParameters: Sendable {
             }
         }
         guard let string = String(validating: output, as: UTF8.self) else {
-            throw OAuthError(.invalidRequest, "parameters are not valid UTF-8")
+            throw Malformed(reason: "parameters are not valid UTF-8")
         }
         return string
     }
@@ -94,7 +92,7 @@ struct FormParameters: Sendable {
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters, for building redirect URIs.
-    static func encode(_ string: String) -> String {
+    package static func encode(_ string: String) -> String {
         var output = ""
         for byte in string.utf8 {
             switch byte {
@@ -111,7 +109,7 @@ struct FormParameters: Sendable {
         return output
     }
 
-    static func encode(_ pairs: [(String, String)]) -> String {
+    package static func encode(_ pairs: [(String, String)]) -> String {
         pairs.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
     }
 }

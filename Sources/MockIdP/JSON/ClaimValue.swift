@@ -5,14 +5,14 @@ import Foundation
 #endif
 
 /// A JSON value of any shape: user claims from fixtures and decoded token payloads.
-public enum JSONValue: Sendable, Hashable, Codable {
+public enum ClaimValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
     case int(Int)
     case double(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([ClaimValue])
+    case object([String: ClaimValue])
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -26,10 +26,10 @@ public enum JSONValue: Sendable, Hashable, Codable {
             self = .double(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
+        } else if let value = try? container.decode([ClaimValue].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .object(try container.decode([String: ClaimValue].self))
         }
     }
 
@@ -66,20 +66,20 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return nil
     }
 
-    var objectValue: [String: JSONValue]? {
+    var objectValue: [String: ClaimValue]? {
         if case .object(let value) = self { return value }
         return nil
     }
 }
 
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+extension ClaimValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int) { self = .int(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    public init(arrayLiteral elements: ClaimValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, ClaimValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }

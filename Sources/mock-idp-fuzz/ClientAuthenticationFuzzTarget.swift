@@ -1,3 +1,4 @@
+import MockIdP
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,0 +1,175 @@
+import HTTPTypes
+import Logging
+
+/// The one control plane of an issuer: every /debug operation with its one set of checks.
+///
+/// `DebugRoutes` decodes a request, calls one of these and encodes the result; `RunningMockIdP` forwards to them. So a
+/// refusal, a bound or an effect is the same whichever way a test steers MockIdP.
+struct DebugControls: Sendable {
+    let state: IdPState
+    let requestLog: RequestLog
+
+    /// The furthest one move of the clock may go: ten years, the longest lifetime MockIdP issues, so that expiry
+    /// arithmetic (`now + ttl`) can never overflow.
+    static let maximumClockAdvance = Client.maximumTTL
+
+    // MARK: Reading
+
+    /// What was issued, newest first, filtered.
+    func snapshot(filter: IssuedFilter = IssuedFilter()) async -> IssuedSnapshot {
+        await state.store.snapshot(now: state.clock.now, offset: state.clock.offsetSeconds, filter: filter)
+    }
+
+    /// Recent requests, newest first.
+    var requests: [LoggedRequest] { requestLog.entries }
+
+    // MARK: Reset
+
+    /// Forgets every issued code and token, session, scripted response and logged request; fixtures and keys stay.
+    func reset() async {
+        await state.store.reset()
+        state.scripts.clear()
+        requestLog.clear()
+    }
+
+    // MARK: Clock
+
+    /// The server clock now.
+    var clock: ServerClockReading {
+        ServerClockReading(now: state.clock.now, offsetSeconds: state.clock.offsetSeconds)
+    }
+
+    /// Moves the server clock forward by `seconds` (0 to ten years) and purges what the jump expired past its retention.
+    func advanceClock(by seconds: Int) async throws(OAuthError) -> ServerClockReading {
+        guard (0...Self.maximumClockAdvance).contains(seconds) else {
+            throw OAuthError(
+                .invalidRequest,
+                "advance_seconds must be between 0 and ten years (\(Self.maximumClockAdvance)); the clock only moves forward (DELETE /debug/clock resets it)"
+            )
+        }
+        state.clock.advance(by: seconds)
+        // What the jump expired past its retention is purged now, not at the next issuance.
+        await state.store.purge(now: state.clock.now)
+        return clock
+    }
+
+    /// Back to wall-clock time.
+    func resetClock() -> ServerClockReading {
+        state.clock.reset()
+        return clock
+    }
+
+    // MARK: Scripting
+
+    /// Scripts the next matching token response to carry extra claims; returns how many scripts are pending.
+    func scriptTokenResponse(clientID: String?, grantType: String?, overrides: TokenOverrides) throws(OAuthError) -> Int {
+        guard !overrides.accessTokenClaims.isEmpty || !overrides.idTokenClaims.isEmpty else {
+            throw OAuthError(.invalidRequest, "script an \"error\" or some \"claims\" (or access_token_claims / id_token_claims)")
+        }
+        return state.scripts.enqueue(ScriptedResponse(clientID: clientID, grantType: grantType, overrides: overrides))
+    }
+
+    /// Scripts the next matching token request to fail with an OAuth error; returns how many scripts are pending.
+    ///
+    /// - Parameters:
+    ///   - status: an HTTP error status, 400 to 599; a 401 carries `WWW-Authenticate: Basic`, as RFC 6749 §5.2 requires
+    ///     of `invalid_client`.
+    func scriptTokenError(
+        _ code: String, description: String?, status: Int, clientID: String?, grantType: String?
+    ) throws(OAuthError) -> Int {
+        guard !code.isEmpty else { throw OAuthError(.invalidRequest, "error must not be empty") }
+        guard (400...599).contains(status) else {
+            throw OAuthError(.invalidRequest, "status must be an HTTP error status, 400 to 599")
+        }
+        var headers: HTTPFields = [:]
+        if status == 401 { headers[.wwwAuthenticate] = #"Basic realm="mock-idp""# }
+        let error = OAuthError(
+            OAuthError.Code(rawValue: code), description ?? "scripted through POST /debug/next",
+            status: HTTPResponse.Status(code: status), headers: headers
+        )
+        return state.scripts.enqueue(ScriptedResponse(clientID: clientID, grantType: grantType, error: error))
+    }
+
+    /// How many scripted responses wait.
+    var pendingScripts: Int { state.scripts.pending.count }
+
+    /// Drops every scripted response.
+    func clearScripts() {
+        state.scripts.clear()
+    }
+
+    // MARK: Minting
+
+    /// Mints tokens without a flow, exactly as the token endpoint would.
+    ///
+    /// - Parameters:
+    ///   - sub: a user's sub or username; `nil` for a token the client holds on its own behalf.
+    ///   - scope: space-separated; `nil` means every scope the client may have.
+    ///   - audience: the access token's `aud`; `nil` means the client's audience.
+    func mint(clientID: String, sub: String?, scope: String?, audience: [String]?, overrides: TokenOverrides) async throws -> TokenResponse {
+        let registry = state.registry
+        guard let client = registry.client(clientID) else {
+            throw OAuthError(.invalidRequest, "unknown client_id \"\(clientID)\"")
+        }
+        if let audience, audience.isEmpty || audience.contains("") {
+            throw OAuthError(.invalidRequest, "audience must name at least one non-empty audience")
+        }
+        if let ttl = overrides.accessTokenTTL, ttl <= 0 || ttl > Client.maximumTTL {
+            throw OAuthError(.invalidRequest, "expires_in must be a positive number of seconds up to \(Client.maximumTTL) (ten years)")
+        }
+        var user: User?
+        var session: UserSession?
+        if let sub {
+            guard let found = registry.user(hint: sub) else {
+                throw OAuthError(.invalidRequest, "sub \"\(sub)\" matches no user's sub or username")
+            }
+            user = found
+            session = await state.store.session(for: found.sub, now: state.clock.now)
+        }
+        let scope = try ScopeRequest.resolve(scope, for: client, registry: registry)
+        let authorization =
+            if let user {
+                Authorization.signedIn(user, client: client, scope: scope, session: session, nonce: nil, audience: audience ?? client.audience)
+            } else {
+                Authorization.clientOnly(client, scope: scope, audience: audience ?? client.audience)
+            }
+        return try await state.tokens.issue(for: authorization, overrides: overrides)
+    }
+
+    // MARK: Runtime fixtures
+
+    /// Adds users and clients, validated like fixture files; all or nothing.
+    ///
+    /// - Parameters:
+    ///   - decodingProblems: what decoding the request's JSON found (`DebugRoutes`); reported together with what
+    ///     validation finds, so an unknown field does not hide an entry's other problems.
+    /// - Throws: `MockIdPFixtureError` naming each problem, entries indexed as in the request.
+    func add(users: [User] = [], clients: [Client] = [], decodingProblems: [MockIdPFixtureError.Problem] = []) async throws(MockIdPFixtureError) {
+        try state.liveRegistry.add(users: users, clients: clients, decodingProblems: decodingProblems)
+        // A client may name an algorithm whose key is not published yet: publish it before the client can sign in.
+        let algorithms = Set(clients.compactMap(\.idTokenSignedResponseAlg))
+        if !algorithms.isEmpty {
+            do {
+                try await state.keys.publish(algorithms)
+            } catch {
+                state.logger.error("could not generate a signing key", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Back to the fixtures MockIdP started with; returns how many users and clients there are now.
+    func resetFixtures() -> (users: Int, clients: Int) {
+        state.liveRegistry.reset()
+        let fixtures = state.registry.fixtures
+        return (fixtures.users.count, fixtures.clients.count)
+    }
+
+    // MARK: Keys
+
+    /// Makes a new signing key active; the previous one stays published until the next rotation.
+    /// Returns the new key's id and every published one, active first.
+    func rotateSigningKey() async throws -> (activeKID: String, publishedKIDs: [String]) {
+        let kid = try await state.keys.rotate()
+        return (kid, state.keys.publishedKIDs)
+    }
+}

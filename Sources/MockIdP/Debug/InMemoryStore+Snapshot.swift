@@ -1,0 +1,47 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension InMemoryStore {
+    /// A snapshot of what was issued, newest first, filtered.
+    func snapshot(now: Int, offset: Int, filter: IssuedFilter) -> IssuedSnapshot {
+        func keep(_ clientID: String, _ sub: String?, _ type: String, _ status: IssuedState) -> Bool {
+            (filter.clientID.map { $0 == clientID } ?? true) && (filter.sub.map { $0 == sub } ?? true)
+                && (filter.type.map { $0 == type } ?? true) && (filter.status.map { $0 == status } ?? true)
+        }
+        let codes = allCodes.filter { keep($0.clientID, $0.sub, "code", $0.status(at: now)) }
+            .sorted { ($0.issuedAt, $0.code) > ($1.issuedAt, $1.code) }
+            .map {
+                IssuedCodeInfo(
+                    code: $0.code, clientID: $0.clientID, sub: $0.sub, scope: $0.scope.joined(separator: " "),
+                    redirectURI: $0.effectiveRedirectURI, issuedAt: $0.issuedAt, expiresAt: $0.expiresAt,
+                    status: $0.status(at: now)
+                )
+            }
+        let tokens = allTokens.filter { keep($0.clientID, $0.sub, $0.kind.rawValue, $0.status(at: now)) }
+            .sorted { ($0.issuedAt, $0.kind.order, $0.value) > ($1.issuedAt, $1.kind.order, $1.value) }
+            .map { token in
+                let parts = token.kind == .refreshToken ? nil : JWTParts(token.value)
+                return IssuedTokenInfo(
+                    type: token.kind.rawValue, token: token.value, clientID: token.clientID, sub: token.sub,
+                    scope: token.scope.joined(separator: " "), issuedAt: token.issuedAt, expiresAt: token.expiresAt,
+                    status: token.status(at: now),
+                    header: parts?.header, claims: parts?.claims
+                )
+            }
+        return IssuedSnapshot(now: now, offsetSeconds: offset, codes: codes, tokens: tokens)
+    }
+}
+
+extension TokenKind {
+    /// Within one issuance, the ID token was signed last: list it first, newest first.
+    var order: Int {
+        switch self {
+        case .refreshToken: 0
+        case .accessToken: 1
+        case .idToken: 2
+        }
+    }
+}

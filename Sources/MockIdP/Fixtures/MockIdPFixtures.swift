@@ -1,0 +1,141 @@
+/// The seeded world MockIdP serves: users who sign in, clients that ask, scopes they ask for.
+public struct MockIdPFixtures: Sendable, Hashable {
+    public var users: [User]
+    public var clients: [Client]
+    public var scopes: [Scope]
+
+    /// - Parameters:
+    ///   - users: the users; the first is the one signed in when a request names no `login_hint`.
+    ///   - clients: the registered clients.
+    ///   - scopes: the scopes clients may request, with the user claims each releases.
+    public init(users: [User], clients: [Client], scopes: [Scope]) {
+        self.users = users
+        self.clients = clients
+        self.scopes = scopes
+    }
+}
+
+extension MockIdPFixtures {
+    /// A seeded user (an entry of `users.json`).
+    public struct User: Sendable, Hashable {
+        /// Subject identifier: stable, unique, the `sub` claim.
+        public var sub: String
+        /// Login name for `login_hint` and the password grant; defaults to `sub`.
+        public var username: String
+        /// Password for the resource-owner password grant; `nil` means that grant cannot sign this user in.
+        public var password: String?
+        /// OIDC standard or custom claims, released according to the granted scopes.
+        public var claims: [String: ClaimValue]
+
+        public init(sub: String, username: String? = nil, password: String? = nil, claims: [String: ClaimValue] = [:]) {
+            self.sub = sub
+            self.username = username ?? sub
+            self.password = password
+            self.claims = claims
+        }
+    }
+
+    /// How a client authenticates at the token endpoint (RFC 7591 §2 names).
+    public enum TokenEndpointAuthMethod: String, Sendable, Hashable, CaseIterable {
+        case clientSecretBasic = "client_secret_basic"
+        case clientSecretPost = "client_secret_post"
+        case none
+    }
+
+    /// The grant types MockIdP implements (RFC 6749 §4, RFC 8628 §3.4).
+    public enum GrantType: String, Sendable, Hashable, CaseIterable {
+        case authorizationCode = "authorization_code"
+        case refreshToken = "refresh_token"
+        case clientCredentials = "client_credentials"
+        case password
+        case deviceCode = "urn:ietf:params:oauth:grant-type:device_code"
+    }
+
+    /// A registered client (an entry of `clients.json`).
+    public struct Client: Sendable, Hashable {
+        public var clientID: String
+        /// `nil` for a public client: it authenticates with `none` and must use PKCE.
+        public var clientSecret: String?
+        /// Exact redirect URIs; an authorization request must name one of these.
+        public var redirectURIs: [String]
+        public var postLogoutRedirectURIs: [String]
+        public var grantTypes: [GrantType]
+        /// The scopes this client may request; `nil` means every defined scope.
+        public var scopes: [String]?
+        /// The method registered for this client; `nil` on a confidential client accepts both secret methods.
+        public var tokenEndpointAuthMethod: TokenEndpointAuthMethod?
+        public var accessTokenTTL: Int
+        public var refreshTokenTTL: Int
+        public var idTokenTTL: Int
+        /// The access token's `aud`; defaults to the client_id.
+        public var audience: [String]
+        /// The algorithm of this client's ID tokens (OpenID Connect Registration §2 `id_token_signed_response_alg`);
+        /// `nil` signs with the server's algorithm (`MockIdPConfiguration.signingAlgorithm`).
+        public var idTokenSignedResponseAlg: MockIdPConfiguration.SigningAlgorithm?
+
+        public static let defaultAccessTokenTTL = 3600
+        public static let defaultRefreshTokenTTL = 86400
+        public static let defaultIDTokenTTL = 3600
+        /// The longest lifetime MockIdP accepts (ten years), so that expiry arithmetic can never overflow.
+        public static let maximumTTL = 10 * 365 * 86400
+
+        /// Only `clientID` is required; the defaults are those of `clients.json` (see README.md).
+        public init(
+            clientID: String,
+            clientSecret: String? = nil,
+            redirectURIs: [String] = [],
+            postLogoutRedirectURIs: [String] = [],
+            grantTypes: [GrantType] = [.authorizationCode, .refreshToken],
+            scopes: [String]? = nil,
+            tokenEndpointAuthMethod: TokenEndpointAuthMethod? = nil,
+            accessTokenTTL: Int = Client.defaultAccessTokenTTL,
+            refreshTokenTTL: Int = Client.defaultRefreshTokenTTL,
+            idTokenTTL: Int = Client.defaultIDTokenTTL,
+            audience: [String]? = nil,
+            idTokenSignedResponseAlg: MockIdPConfiguration.SigningAlgorithm? = nil
+        ) {
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.redirectURIs = redirectURIs
+            self.postLogoutRedirectURIs = postLogoutRedirectURIs
+            self.grantTypes = grantTypes
+            self.scopes = scopes
+            self.tokenEndpointAuthMethod = tokenEndpointAuthMethod
+            self.accessTokenTTL = accessTokenTTL
+            self.refreshTokenTTL = refreshTokenTTL
+            self.idTokenTTL = idTokenTTL
+            self.audience = audience ?? [clientID]
+            self.idTokenSignedResponseAlg = idTokenSignedResponseAlg
+        }
+
+        /// A client with no secret is public (RFC 6749 §2.1).
+        public var isPublic: Bool { clientSecret == nil }
+
+        /// The authentication methods this client may use at the token endpoint.
+        package var allowedAuthMethods: Set<TokenEndpointAuthMethod> {
+            if let tokenEndpointAuthMethod { return [tokenEndpointAuthMethod] }
+            return isPublic ? [.none] : [.clientSecretBasic, .clientSecretPost]
+        }
+    }
+
+    /// A scope (an entry of `scopes.json`) and the user claims it releases.
+    public struct Scope: Sendable, Hashable {
+        public var name: String
+        public var description: String?
+        public var claims: [String]
+
+        public init(name: String, description: String? = nil, claims: [String] = []) {
+            self.name = name
+            self.description = description
+            self.claims = claims
+        }
+    }
+}
+
+// Inside the library the fixture values go by their short names; a consumer writes `MockIdPFixtures.User`, which
+// cannot collide with a `User` of its own.
+package typealias User = MockIdPFixtures.User
+package typealias Client = MockIdPFixtures.Client
+package typealias Scope = MockIdPFixtures.Scope
+package typealias GrantType = MockIdPFixtures.GrantType
+package typealias TokenEndpointAuthMethod = MockIdPFixtures.TokenEndpointAuthMethod
