@@ -78,6 +78,8 @@ let package = Package(
             dependencies: [
                 .target(name: "MockIdP"),
                 .target(name: "MockIdPOpenSSL"),
+                // The corpus regression test replays the seeds through the fuzz targets.
+                .target(name: "mock-idp-fuzz"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -6,8 +6,10 @@ public struct RunningMockIdP: Sendable {
 
     /// The issuer identifier, e.g. `http://127.0.0.1:53124`.
     public var issuer: String { issuerState.issuer }
-    /// The bound port; `nil` before the server listens (never, once `withMockIdP` or `start` has returned it).
-    public var port: Int? { issuerState.port }
+    /// The bound port. `withMockIdP` and `MockIdPServer.start` hand a `RunningMockIdP` over only once the server
+    /// listens, so it is always set there; read through `MockIdPServer.controls` before `onReady`, it is 0
+    /// (`MockIdPServer.port` is `nil` then).
+    public var port: Int { issuerState.port ?? 0 }
 
     /// `/.well-known/openid-configuration` (OpenID Connect Discovery §4).
     public var discoveryURL: String { issuerState.url(EndpointPath.openIDConfiguration) }

@@ -78,7 +78,7 @@ extension FuzzTargets {
     /// Authentication succeeds only for a registered client that proved itself with a method it may use;
     /// anything else is `invalid_client` (401) or `invalid_request` (400).
     private static func checkAuthentication(headers: HTTPFields, form: FormParameters, input: [UInt8]) {
-        let client: Client
+        let client: MockIdPFixtures.Client
         do {
             client = try ClientAuthentication.authenticate(headers: headers, form: form, registry: builtInRegistry)
         } catch {
@@ -94,7 +94,7 @@ extension FuzzTargets {
             form.duplicated.allSatisfy { $0 != "client_id" && $0 != "client_secret" },
             "authenticated with duplicated credentials: \(input.fuzzHex)"
         )
-        let method: TokenEndpointAuthMethod
+        let method: MockIdPFixtures.TokenEndpointAuthMethod
         let presentedID: String?
         let presentedSecret: String?
         if let header = headers[.authorization] {

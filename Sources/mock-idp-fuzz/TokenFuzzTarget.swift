@@ -67,7 +67,7 @@ extension FuzzTargets {
 
         // OIDC Core §3.1.3.6: at_hash is the left half of the ID token's hash: SHA-256 for RS256 and ES256 (16 bytes,
         // 22 base64url characters), SHA-512 for EdDSA with Ed25519 (32 bytes, 43 characters).
-        for (algorithm, bytes, characters) in [(SigningAlgorithm.rs256, 16, 22), (.es256, 16, 22), (.eddsa, 32, 43)] {
+        for (algorithm, bytes, characters) in [(MockIdPConfiguration.SigningAlgorithm.rs256, 16, 22), (.es256, 16, 22), (.eddsa, 32, 43)] {
             let hash = TokenService.tokenHash(token, algorithm: algorithm)
             fuzzCheck(hash.utf8.count == characters && hash.base64URLDecoded?.count == bytes, "\(algorithm) at_hash \(hash) of \(token)")
         }

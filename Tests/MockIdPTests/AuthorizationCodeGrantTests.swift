@@ -39,7 +39,7 @@ import Testing
             #expect(response.headers[.cacheControl] == "no-store")
             let body = try json(response)
             #expect(body["token_type"] as? String == "Bearer")
-            let client = try #require(idp.server.registry.client("budgetify"))
+            let client = try #require(idp.state.registry.client("budgetify"))
             #expect(body["expires_in"] as? Int == client.accessTokenTTL)
             #expect(body["scope"] as? String == "openid profile email")
             #expect((body["access_token"] as? String)?.isEmpty == false)
@@ -53,7 +53,7 @@ import Testing
         try await withTestIdP { idp in
             let response = try await idp.publicClientTokens()
             #expect(response.status == .ok)
-            let spa = try #require(idp.server.registry.client("budgetify-spa"))
+            let spa = try #require(idp.state.registry.client("budgetify-spa"))
             #expect(spa.accessTokenTTL != Client.defaultAccessTokenTTL)
             #expect(try json(response)["expires_in"] as? Int == spa.accessTokenTTL)
         }
@@ -84,17 +84,17 @@ import Testing
     @Test("the access token is an at+jwt with iss, sub, aud, exp, iat, jti, client_id and scope")
     func accessTokenClaims() async throws {
         try await withTestIdP { idp in
-            let before = idp.server.clock.now
+            let before = idp.state.clock.now
             let body = try await idp.tokens(scope: "openid transactions:read")
-            let after = idp.server.clock.now
+            let after = idp.state.clock.now
             let accessToken = try #require(body["access_token"] as? String)
             let header = try jwtHeader(accessToken)
             #expect(header["typ"] as? String == "at+jwt")
             #expect(header["alg"] as? String == "RS256")
-            #expect(header["kid"] as? String == idp.server.keys.activeKID)
+            #expect(header["kid"] as? String == idp.state.keys.activeKID)
 
             let claims = try jwtPayload(accessToken)
-            let client = try #require(idp.server.registry.client("budgetify"))
+            let client = try #require(idp.state.registry.client("budgetify"))
             #expect(claims["iss"] as? String == testIssuer)
             #expect(claims["sub"] as? String == "alice")
             #expect(claims["aud"] as? String == client.audience.first)
@@ -138,14 +138,14 @@ import Testing
     @Test("the ID token carries iss, sub, aud, azp, exp, iat, auth_time, nonce and a correct at_hash")
     func idTokenClaims() async throws {
         try await withTestIdP { idp in
-            let before = idp.server.clock.now
+            let before = idp.state.clock.now
             let body = try await idp.tokens(scope: "openid", extra: [("nonce", "n-0S6_WzA2Mj")])
-            let after = idp.server.clock.now
+            let after = idp.state.clock.now
             let idToken = try #require(body["id_token"] as? String)
             let accessToken = try #require(body["access_token"] as? String)
             #expect(try jwtHeader(idToken)["alg"] as? String == "RS256")
             let claims = try jwtPayload(idToken)
-            let client = try #require(idp.server.registry.client("budgetify"))
+            let client = try #require(idp.state.registry.client("budgetify"))
             #expect(claims["iss"] as? String == testIssuer)
             #expect(claims["sub"] as? String == "alice")
             #expect(claims["aud"] as? String == "budgetify")
@@ -173,7 +173,7 @@ import Testing
         try await withTestIdP { idp in
             let idToken = try #require(try await idp.tokens(scope: "openid profile email")["id_token"] as? String)
             let claims = try jwtPayload(idToken)
-            let alice = try #require(idp.server.registry.user(sub: "alice"))
+            let alice = try #require(idp.state.registry.user(sub: "alice"))
             #expect(claims["name"] as? String == alice.claims["name"]?.stringValue)
             #expect(claims["given_name"] as? String == alice.claims["given_name"]?.stringValue)
             #expect(claims["email"] as? String == alice.claims["email"]?.stringValue)
@@ -189,7 +189,7 @@ import Testing
         try await withTestIdP { idp in
             let idToken = try #require(try await idp.tokens(scope: "openid phone transactions:read")["id_token"] as? String)
             let claims = try jwtPayload(idToken)
-            let alice = try #require(idp.server.registry.user(sub: "alice"))
+            let alice = try #require(idp.state.registry.user(sub: "alice"))
             #expect(claims["phone_number"] as? String == alice.claims["phone_number"]?.stringValue)
             #expect((claims["accounts"] as? [String])?.count == 2)
             #expect(claims["name"] == nil)
@@ -228,7 +228,7 @@ import Testing
     func expiredCode() async throws {
         try await withTestIdP { idp in
             let code = try await idp.code()
-            idp.server.clock.advance(by: AuthorizationServer.codeLifetime + 1)
+            idp.state.clock.advance(by: IdPState.codeLifetime + 1)
             try Self.expectError(try await idp.redeem(code), "invalid_grant")
         }
     }

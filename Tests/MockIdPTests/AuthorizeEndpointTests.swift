@@ -108,7 +108,7 @@ import Testing
         try await withTestIdP { idp in
             let parameters = try await idp.authorize(Self.request())
             #expect(try await Self.signedInSub(idp, parameters) == "alice")
-            #expect(idp.server.registry.defaultUser?.sub == "alice")
+            #expect(idp.state.registry.defaultUser?.sub == "alice")
         }
     }
 
@@ -336,7 +336,7 @@ import Testing
             let parameters = try await idp.authorize(Self.request([("scope", "")]))
             let response = try await idp.redeem(try #require(parameters["code"]))
             let scope = try #require(try json(response)["scope"] as? String)
-            let registered = try #require(idp.server.registry.client("budgetify")?.scopes)
+            let registered = try #require(idp.state.registry.client("budgetify")?.scopes)
             #expect(scope.split(separator: " ").map(String.init) == registered)
         }
     }

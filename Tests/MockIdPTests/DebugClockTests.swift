@@ -44,7 +44,7 @@ import Testing
             #expect(read["offset_seconds"] as? Int == 3690)
             #expect(try #require(read["now"] as? Int) >= before + 3690)
             // GET /debug reports the same clock.
-            #expect(try await idp.issued()["clock_offset_seconds"] as? Int == 3690)
+            #expect(try await idp.issued()["offset_seconds"] as? Int == 3690)
         }
     }
 

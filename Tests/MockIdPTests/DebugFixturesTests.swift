@@ -153,7 +153,7 @@ import Testing
             #expect(problems.contains { $0.contains("field \"\(field)\"") }, "\(problems)")
             #expect(problems.allSatisfy { $0.contains("users.json") }, "\(problems)")
             #expect(!(try await Self.canSignIn(idp, "erin")))
-            #expect(idp.server.registry.fixtures.users.count == 4)
+            #expect(idp.state.registry.fixtures.users.count == 4)
         }
     }
 
@@ -180,7 +180,7 @@ import Testing
                 ("response_type", "code"), ("client_id", "cli"), ("redirect_uri", "http://localhost:9000/cb"),
             ])
             #expect(authorize.status == .badRequest)
-            #expect(idp.server.registry.fixtures.clients.count == 5)
+            #expect(idp.state.registry.fixtures.clients.count == 5)
         }
     }
 
@@ -224,6 +224,41 @@ import Testing
                 try await idp.postJSON("/debug/clients", #"[{"client_id": "budgetify", "redirect_uris": ["x"]}, {"client_id": "b", "scopes": ["nope"]}]"#)
             )
             #expect(problems.count >= 4, "\(problems)")
+        }
+    }
+
+    @Test("entries are indexed as in the request, and a duplicate of a loaded entry says it is already registered")
+    func indexedAsInRequest() async throws {
+        try await withTestIdP { idp in
+            let problems = try Self.problems(
+                try await idp.postJSON("/debug/clients", "[\(Self.cliClient), {\"client_id\": \"budgetify\", \"redirect_uris\": [\"http://x/cb\"]}, \(Self.cliClient)]")
+            )
+            #expect(
+                problems == [
+                    #"clients.json, index 1 (client_id "budgetify"), field "client_id": duplicate client_id "budgetify" (already registered)"#,
+                    #"clients.json, index 2 (client_id "cli"), field "client_id": duplicate client_id "cli" (first at index 0)"#,
+                ]
+            )
+            let users = try Self.problems(try await idp.postJSON("/debug/users", #"[{"sub": "erin"}, {"sub": "alice"}]"#))
+            #expect(
+                users == [
+                    #"users.json, index 1 (sub "alice"), field "sub": duplicate sub "alice" (already registered)"#,
+                    #"users.json, index 1 (sub "alice"), field "username": duplicate username "alice" (already registered)"#,
+                ]
+            )
+        }
+    }
+
+    @Test("an unknown field does not hide the entry's other problems")
+    func unknownFieldHidesNothing() async throws {
+        try await withTestIdP { idp in
+            let problems = try Self.problems(
+                try await idp.postJSON("/debug/clients", #"[{"client_id": "budgetify", "colour": "red", "redirect_uris": ["relative/cb"]}]"#)
+            )
+            #expect(problems.contains { $0.contains(#"field "colour": unknown field"#) }, "\(problems)")
+            #expect(problems.contains { $0.contains(#"field "client_id": duplicate client_id"#) }, "\(problems)")
+            #expect(problems.contains { $0.contains(#"field "redirect_uris[0]""#) }, "\(problems)")
+            #expect(problems.allSatisfy { $0.hasPrefix(#"clients.json, index 0 (client_id "budgetify")"#) }, "\(problems)")
         }
     }
 

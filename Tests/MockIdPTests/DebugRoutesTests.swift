@@ -21,7 +21,7 @@ import Testing
             #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
             let body = try json(response)
             let now = try #require(body["now"] as? Int)
-            #expect(body["clock_offset_seconds"] as? Int == 0)
+            #expect(body["offset_seconds"] as? Int == 0)
             #expect(try #require(body["tokens"] as? [Any]).isEmpty)
             let codes = try #require(body["codes"] as? [[String: Any]])
             try #require(codes.count == 1)
@@ -295,7 +295,7 @@ import Testing
             #expect(try await idp.issuedToken(refreshToken)["status"] as? String == "active")
             let expired = try await idp.issued([("status", "expired")])
             #expect(try #require(expired["tokens"] as? [Any]).count == 2)
-            #expect(expired["clock_offset_seconds"] as? Int == 3600)
+            #expect(expired["offset_seconds"] as? Int == 3600)
         }
     }
 

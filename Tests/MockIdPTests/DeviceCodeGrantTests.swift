@@ -60,7 +60,7 @@ import Testing
             #expect(try errorCode(try await idp.pollDevice(device.deviceCode)) == "slow_down")
 
             // RFC 8628 §3.5: after slow_down the interval is 5 s longer, so 6 s no longer suffices.
-            idp.server.clock.advance(by: 6)
+            idp.state.clock.advance(by: 6)
             #expect(try errorCode(try await idp.pollDevice(device.deviceCode)) == "slow_down")
         }
     }
@@ -72,7 +72,7 @@ import Testing
             #expect(try errorCode(try await idp.pollDevice(device.deviceCode)) == "authorization_pending")
             #expect(try errorCode(try await idp.pollDevice(device.deviceCode)) == "slow_down")
 
-            idp.server.clock.advance(by: 10)
+            idp.state.clock.advance(by: 10)
             #expect(try errorCode(try await idp.pollDevice(device.deviceCode)) == "authorization_pending")
         }
     }
@@ -88,7 +88,7 @@ import Testing
             #expect(page.status == .ok)
             #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
 
-            idp.server.clock.advance(by: 5)
+            idp.state.clock.advance(by: 5)
             let response = try await idp.pollDevice(device.deviceCode)
             #expect(response.status == .ok)
             let body = try json(response)
@@ -142,7 +142,7 @@ import Testing
             #expect(try await idp.openVerificationPage(userCode: device.userCode).status == .ok)
             #expect(try await idp.pollDevice(device.deviceCode).status == .ok)
 
-            idp.server.clock.advance(by: 5)
+            idp.state.clock.advance(by: 5)
             let again = try await idp.pollDevice(device.deviceCode)
             #expect(again.status == .badRequest)
             #expect(try errorCode(again) == "invalid_grant")
@@ -153,7 +153,7 @@ import Testing
     func expiry() async throws {
         try await withTestIdP { idp in
             let device = try await start(idp)
-            idp.server.clock.advance(by: 601)
+            idp.state.clock.advance(by: 601)
 
             let response = try await idp.pollDevice(device.deviceCode)
             #expect(response.status == .badRequest)

@@ -132,7 +132,7 @@ import Testing
     func scopes() async throws {
         try await withTestIdP { idp in
             let document = try json(try await idp.get("/.well-known/openid-configuration"))
-            #expect(document["scopes_supported"] as? [String] == idp.server.registry.fixtures.scopes.map(\.name))
+            #expect(document["scopes_supported"] as? [String] == idp.state.registry.fixtures.scopes.map(\.name))
         }
     }
 
@@ -158,7 +158,7 @@ import Testing
             for claim in ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp"] {
                 #expect(claims.contains(claim))
             }
-            for claim in idp.server.registry.fixtures.scopes.flatMap(\.claims) {
+            for claim in idp.state.registry.fixtures.scopes.flatMap(\.claims) {
                 #expect(claims.contains(claim))
             }
         }

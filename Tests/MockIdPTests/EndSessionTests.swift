@@ -45,7 +45,7 @@ import Testing
     func expiredHint() async throws {
         try await withTestIdP { idp in
             let idToken = try #require(try await idp.codeFlowTokens(scope: "openid")["id_token"] as? String)
-            idp.server.clock.advance(by: 3601)
+            idp.state.clock.advance(by: 3601)
 
             let response = try await idp.endSession([("id_token_hint", idToken), ("post_logout_redirect_uri", "http://localhost:3000/")])
             #expect(response.status == .found)
@@ -118,7 +118,7 @@ import Testing
             let before = try jwtPayload(idToken)
             let authTime = try #require(before["auth_time"] as? Int)
             #expect(try await idp.userInfoStatus(access) == .ok)
-            idp.server.clock.advance(by: 30)
+            idp.state.clock.advance(by: 30)
 
             let response = try await idp.endSession([("id_token_hint", idToken)])
             #expect(response.status == .ok)

@@ -10,7 +10,7 @@ import Testing
     static let scopes = #"[{"name": "openid"}, {"name": "profile", "claims": ["name"]}]"#
 
     /// Decodes fixture texts as `FixtureLoader.decode` receives them from a directory-less source.
-    static func decode(users: String? = users, clients: String? = clients, scopes: String? = scopes) throws(FixtureError) -> Fixtures {
+    static func decode(users: String? = users, clients: String? = clients, scopes: String? = scopes) throws(MockIdPFixtureError) -> MockIdPFixtures {
         try FixtureLoader.decode(
             users: .success(users.map { Data($0.utf8) }),
             clients: .success(clients.map { Data($0.utf8) }),
@@ -19,13 +19,13 @@ import Testing
     }
 
     /// Every problem the loader reports for these texts; decoding must fail.
-    static func problems(users: String = users, clients: String = clients, scopes: String = scopes) throws -> [FixtureProblem] {
-        let error = try #require(throws: FixtureError.self) { try decode(users: users, clients: clients, scopes: scopes) }
+    static func problems(users: String = users, clients: String = clients, scopes: String = scopes) throws -> [MockIdPFixtureError.Problem] {
+        let error = try #require(throws: MockIdPFixtureError.self) { try decode(users: users, clients: clients, scopes: scopes) }
         return error.problems
     }
 
     /// The one problem the loader reports for these texts.
-    static func onlyProblem(users: String = users, clients: String = clients, scopes: String = scopes) throws -> FixtureProblem {
+    static func onlyProblem(users: String = users, clients: String = clients, scopes: String = scopes) throws -> MockIdPFixtureError.Problem {
         let problems = try problems(users: users, clients: clients, scopes: scopes)
         #expect(problems.count == 1, "expected exactly one problem, got:\n\(problems.map(\.description).joined(separator: "\n"))")
         return try #require(problems.first)
@@ -346,12 +346,12 @@ import Testing
 
     @Test("fixtures given as Swift values are checked by the same rules")
     func valuesAreValidated() throws {
-        let fixtures = Fixtures(
+        let fixtures = MockIdPFixtures(
             users: [User(sub: "alice")],
             clients: [Client(clientID: "app", clientSecret: "s", redirectURIs: ["http://localhost/cb#x"], accessTokenTTL: 0)],
             scopes: [Scope(name: "openid")]
         )
-        let error = try #require(throws: FixtureError.self) { try Registry(fixtures) }
+        let error = try #require(throws: MockIdPFixtureError.self) { try Registry(fixtures) }
         let fields = Set(error.problems.map(\.field))
         #expect(fields == ["redirect_uris[0]", "access_token_ttl"])
         #expect(error.problems.allSatisfy { $0.file == "clients.json" && $0.entry == #"index 0 (client_id "app")"# })
@@ -384,7 +384,7 @@ import Testing
         ]
         #expect(located == expected)
         #expect(problems.count == expected.count)
-        let error = FixtureError(problems: problems)
+        let error = MockIdPFixtureError(problems: problems)
         #expect(error.description.hasPrefix("invalid fixtures (\(expected.count) problems):\n"))
         for problem in problems {
             #expect(error.description.contains("  - \(problem.description)"))
@@ -423,7 +423,7 @@ import Testing
         let client = #"{"client_id": "app", "client_secret": "s", "redirect_uris": ["http://localhost/cb"]}"#
         let files = ["users.json": "[{", "clients.json": "[\(client), \(client)]", "scopes.json": Self.scopes]
         try Self.withDirectory(files: files) { directory in
-            let error = try #require(throws: FixtureError.self) { try FixtureLoader.load(directory: directory) }
+            let error = try #require(throws: MockIdPFixtureError.self) { try FixtureLoader.load(directory: directory) }
             let usersPath = URL(filePath: directory).appending(path: "users.json").path
             let clientsPath = URL(filePath: directory).appending(path: "clients.json").path
             #expect(error.problems.count == 2)
@@ -439,7 +439,7 @@ import Testing
     func unreadableFile() throws {
         try Self.withDirectory(files: [:]) { directory in
             try FileManager.default.createDirectory(atPath: URL(filePath: directory).appending(path: "scopes.json").path, withIntermediateDirectories: false)
-            let error = try #require(throws: FixtureError.self) { try FixtureLoader.load(directory: directory) }
+            let error = try #require(throws: MockIdPFixtureError.self) { try FixtureLoader.load(directory: directory) }
             let problem = try #require(error.problems.first)
             #expect(problem.file.hasSuffix("scopes.json"))
             #expect(problem.reason.hasPrefix("cannot read file"))
@@ -449,7 +449,7 @@ import Testing
     @Test("a missing fixtures directory is an error naming it")
     func missingDirectory() throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "mock-idp-absent-\(UUID().uuidString)").path
-        let error = try #require(throws: FixtureError.self) { try FixtureLoader.load(directory: directory) }
+        let error = try #require(throws: MockIdPFixtureError.self) { try FixtureLoader.load(directory: directory) }
         #expect(error.problems.count == 1)
         #expect(error.problems.first?.file == directory)
         #expect(error.problems.first?.reason == "fixtures directory not found")
@@ -459,7 +459,7 @@ import Testing
     func fileAsDirectory() throws {
         try Self.withDirectory(files: ["users.json": Self.users]) { directory in
             let file = URL(filePath: directory).appending(path: "users.json").path
-            let error = try #require(throws: FixtureError.self) { try FixtureLoader.load(directory: file) }
+            let error = try #require(throws: MockIdPFixtureError.self) { try FixtureLoader.load(directory: file) }
             #expect(error.problems.first?.file == file)
         }
     }
@@ -506,7 +506,7 @@ import Testing
 
 extension FixtureLoaderTests {
     /// The one problem reported when `file` has `json` and the other two files are the small valid ones.
-    static func onlyProblem(file: String, json: String) throws -> FixtureProblem {
+    static func onlyProblem(file: String, json: String) throws -> MockIdPFixtureError.Problem {
         switch file {
         case "users.json": try onlyProblem(users: json)
         case "clients.json": try onlyProblem(clients: json)

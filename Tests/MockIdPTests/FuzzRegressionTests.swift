@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@_spi(Fuzzing) @testable import MockIdP
+@testable import MockIdP
+@testable import mock_idp_fuzz
 
 /// Inputs the libFuzzer harness (Tests/fuzz.sh) found, each fed through the path it broke, asserting what a user sees.
 /// The fuzzer's own invariants live with its targets, in Sources/MockIdP/Fuzzing/.
@@ -21,8 +22,8 @@ import Testing
         ]
     )
     func jsonOnlyTheDecoderRefuses(file: String, text: String) throws {
-        let data: Result<Data?, FixtureProblem> = .success(Data(text.utf8))
-        let error = try #require(throws: FixtureError.self) {
+        let data: Result<Data?, MockIdPFixtureError.Problem> = .success(Data(text.utf8))
+        let error = try #require(throws: MockIdPFixtureError.self) {
             try FixtureLoader.decode(
                 users: file == "users.json" ? data : .success(nil),
                 clients: file == "clients.json" ? data : .success(nil),

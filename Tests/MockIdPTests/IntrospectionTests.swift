@@ -139,7 +139,7 @@ import Testing
             let token = try #require(try await idp.codeFlowTokens()["access_token"] as? String)
             #expect(try json(try await idp.introspect(token))["active"] as? Bool == true)
 
-            idp.server.clock.advance(by: 3601)
+            idp.state.clock.advance(by: 3601)
             try expectInactive(try await idp.introspect(token))
         }
     }

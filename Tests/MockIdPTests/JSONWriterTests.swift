@@ -4,9 +4,9 @@ import Testing
 @testable import MockIdP
 
 @Suite struct JSONWriterTests {
-    static func text(_ value: JSONValue) -> String { String(decoding: value.jsonBytes, as: UTF8.self) }
+    static func text(_ value: ClaimValue) -> String { String(decoding: value.jsonBytes, as: UTF8.self) }
 
-    static func encoderText(_ value: JSONValue) throws -> String {
+    static func encoderText(_ value: ClaimValue) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
@@ -14,7 +14,7 @@ import Testing
 
     @Test("claims are written as JSONEncoder writes them: compact, sorted, slashes unescaped, control characters escaped")
     func sameAsJSONEncoder() throws {
-        let claims: JSONValue = [
+        let claims: ClaimValue = [
             "iss": "http://127.0.0.1:8080/realms/alpha",
             "sub": "alice",
             "aud": ["budgetify", "https://api.alpha-bank.example/"],
@@ -42,7 +42,7 @@ import Testing
         for _ in 0..<500 {
             let value = Self.randomValue(&random, depth: 0)
             let bytes = value.jsonBytes
-            let decoded = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            let decoded = try JSONDecoder().decode(ClaimValue.self, from: Data(bytes))
             #expect(decoded == value, "\(Self.text(value))")
             #expect(Self.text(value) == (try Self.encoderText(value)) || Self.hasNonASCIIKey(value), "\(Self.text(value))")
         }
@@ -54,7 +54,7 @@ import Testing
     }
 
     /// Where JSONEncoder's key order may differ from UTF-8 order.
-    static func hasNonASCIIKey(_ value: JSONValue) -> Bool {
+    static func hasNonASCIIKey(_ value: ClaimValue) -> Bool {
         switch value {
         case .object(let members): members.keys.contains { !$0.utf8.allSatisfy { $0 < 0x80 } } || members.values.contains(where: hasNonASCIIKey)
         case .array(let elements): elements.contains(where: hasNonASCIIKey)
@@ -67,7 +67,7 @@ import Testing
         return (0..<Int.random(in: 0...8, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
     }
 
-    static func randomValue(_ random: inout HostileInputTests.SeededGenerator, depth: Int) -> JSONValue {
+    static func randomValue(_ random: inout HostileInputTests.SeededGenerator, depth: Int) -> ClaimValue {
         switch Int.random(in: 0...(depth < 3 ? 6 : 4), using: &random) {
         case 0: return .null
         case 1: return .bool(Bool.random(using: &random))
@@ -77,7 +77,7 @@ import Testing
         case 4: return .string(randomString(&random))
         case 5: return .array((0..<Int.random(in: 0...4, using: &random)).map { _ in randomValue(&random, depth: depth + 1) })
         default:
-            var members: [String: JSONValue] = [:]
+            var members: [String: ClaimValue] = [:]
             for _ in 0..<Int.random(in: 0...5, using: &random) { members[randomString(&random)] = randomValue(&random, depth: depth + 1) }
             return .object(members)
         }

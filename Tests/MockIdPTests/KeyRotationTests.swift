@@ -114,14 +114,19 @@ import Testing
         }
     }
 
-    @Test("the JWKS publishes a key of the configured algorithm", arguments: [SigningAlgorithm.es256, .eddsa])
+    @Test(
+        "the JWKS publishes a key of the configured algorithm first, and the RS256 key beside it (OIDC Discovery §3)",
+        arguments: [SigningAlgorithm.es256, .eddsa]
+    )
     func jwks(algorithm: SigningAlgorithm) async throws {
         try await withConfiguredTestIdP(signingAlgorithm: algorithm) { idp in
             let expected = Self.expected(algorithm)
             let response = try await idp.get("/jwks")
             #expect(response.status == .ok)
             let keys = try #require(try json(response)["keys"] as? [[String: Any]])
-            try #require(keys.count == 1)
+            try #require(keys.count == 2)
+            #expect(keys[1]["kty"] as? String == "RSA" && keys[1]["alg"] as? String == "RS256")
+            #expect(keys[1]["d"] == nil && keys[1]["p"] == nil, "the JWKS publishes the private RSA key")
             let key = keys[0]
             #expect(key["kty"] as? String == expected.kty)
             #expect(key["crv"] as? String == expected.crv)
@@ -135,11 +140,56 @@ import Testing
         }
     }
 
-    @Test("discovery's id_token_signing_alg_values_supported names the configured algorithm", arguments: [SigningAlgorithm.es256, .eddsa])
+    @Test(
+        "discovery's id_token_signing_alg_values_supported names the configured algorithm first and always RS256 (OIDC Discovery §3)",
+        arguments: SigningAlgorithm.allCases
+    )
     func discovery(algorithm: SigningAlgorithm) async throws {
         try await withConfiguredTestIdP(signingAlgorithm: algorithm) { idp in
             let document = try json(try await idp.get("/.well-known/openid-configuration"))
-            #expect(document["id_token_signing_alg_values_supported"] as? [String] == [Self.expected(algorithm).alg])
+            let expected = algorithm == .rs256 ? ["RS256"] : [Self.expected(algorithm).alg, "RS256"]
+            #expect(document["id_token_signing_alg_values_supported"] as? [String] == expected)
+        }
+    }
+
+    @Test("at_hash is the left half of the ID token algorithm's hash: SHA-256 for RS256 and ES256, SHA-512 for EdDSA", arguments: SigningAlgorithm.allCases)
+    func atHash(algorithm: SigningAlgorithm) async throws {
+        try await withConfiguredTestIdP(signingAlgorithm: algorithm) { idp in
+            let issued = try await idp.codeFlowTokens(scope: "openid profile")
+            let accessToken = try #require(issued["access_token"] as? String)
+            let claims = try jwtPayload(try #require(issued["id_token"] as? String))
+            let bytes = Array(accessToken.utf8)
+            let expected =
+                switch algorithm {
+                case .rs256, .es256: Array(SHA256.hash(data: bytes)).prefix(16).base64URLEncoded
+                case .eddsa: Array(SHA512.hash(data: bytes)).prefix(32).base64URLEncoded
+                }
+            #expect(claims["at_hash"] as? String == expected)
+            #expect((claims["at_hash"] as? String)?.count == (algorithm == .eddsa ? 43 : 22))
+        }
+    }
+
+    @Test(
+        "a client's id_token_signed_response_alg picks its ID tokens' algorithm; access tokens keep the configured one",
+        arguments: [(SigningAlgorithm.es256, SigningAlgorithm.rs256), (.eddsa, .rs256), (.rs256, .es256), (.rs256, .eddsa)]
+    )
+    func clientChoosesIDTokenAlgorithm(configured: SigningAlgorithm, chosen: SigningAlgorithm) async throws {
+        var client = try #require(try FixtureLoader.builtIn().clients.first { $0.clientID == "budgetify" })
+        client.clientID = "budgetify-\(chosen.rawValue.lowercased())"
+        client.idTokenSignedResponseAlg = chosen
+        let budgetify = client
+        try await withConfiguredTestIdP(fixtures: try builtInFixtures(adding: [budgetify]), signingAlgorithm: configured) { idp in
+            let issued = try await idp.codeFlowTokens(clientID: budgetify.clientID, scope: "openid profile")
+            let accessToken = try #require(issued["access_token"] as? String)
+            let idToken = try #require(issued["id_token"] as? String)
+            #expect(try jwtHeader(accessToken)["alg"] as? String == configured.rawValue)
+            #expect(try jwtHeader(idToken)["alg"] as? String == chosen.rawValue)
+            let verifier = try await JWTKeyCollection().add(jwksJSON: try await idp.jwksText())
+            _ = try await verifier.verify(idToken, as: JWTClaims.self)
+            _ = try await verifier.verify(accessToken, as: JWTClaims.self)
+            let advertised = try json(try await idp.get("/.well-known/openid-configuration"))["id_token_signing_alg_values_supported"] as? [String]
+            #expect(advertised?.first == configured.rawValue)
+            #expect(Set(advertised ?? []) == Set([configured.rawValue, "RS256", chosen.rawValue]))
         }
     }
 
@@ -173,8 +223,10 @@ import Testing
         try await withConfiguredTestIdP(signingAlgorithm: algorithm) { idp in
             let rotated = try await KeyRotationTests.rotate(idp)
             let keys = try #require(try json(try await idp.get("/jwks"))["keys"] as? [[String: Any]])
-            #expect(keys.count == 2)
-            #expect(keys.allSatisfy { $0["kty"] as? String == Self.expected(algorithm).kty && $0["alg"] as? String == Self.expected(algorithm).alg })
+            // The new key and the previous one of the configured algorithm, then the RS256 key, which rotation leaves alone.
+            #expect(keys.count == 3)
+            #expect(keys.prefix(2).allSatisfy { $0["kty"] as? String == Self.expected(algorithm).kty && $0["alg"] as? String == Self.expected(algorithm).alg })
+            #expect(keys.last?["alg"] as? String == "RS256")
 
             let accessToken = try await idp.accessToken()
             #expect(try jwtHeader(accessToken)["kid"] as? String == rotated.active)

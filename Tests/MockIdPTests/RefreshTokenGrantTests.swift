@@ -92,7 +92,7 @@ import Testing
             let original = try await idp.codeFlowTokens(scope: "openid profile")
             let originalClaims = try jwtPayload(try #require(original["id_token"] as? String))
             let refreshToken = try #require(original["refresh_token"] as? String)
-            idp.server.clock.advance(by: 120)
+            idp.state.clock.advance(by: 120)
 
             let body = try json(try await idp.refresh(refreshToken))
             let idToken = try #require(body["id_token"] as? String)
@@ -135,7 +135,7 @@ import Testing
     func expired() async throws {
         try await withTestIdP { idp in
             let refreshToken = try #require(try await idp.codeFlowTokens()["refresh_token"] as? String)
-            idp.server.clock.advance(by: 86401)
+            idp.state.clock.advance(by: 86401)
 
             let response = try await idp.refresh(refreshToken)
             #expect(response.status == .badRequest)
@@ -147,7 +147,7 @@ import Testing
     func notYetExpired() async throws {
         try await withTestIdP { idp in
             let refreshToken = try #require(try await idp.codeFlowTokens()["refresh_token"] as? String)
-            idp.server.clock.advance(by: 86400 - 60)
+            idp.state.clock.advance(by: 86400 - 60)
 
             #expect(try await idp.refresh(refreshToken).status == .ok)
         }

@@ -14,7 +14,7 @@ import Testing
     func singleSignOn() async throws {
         try await withTestIdP { idp in
             let first = try await idTokenClaims(idp)
-            idp.server.clock.advance(by: 30)
+            idp.state.clock.advance(by: 30)
             let second = try await idTokenClaims(idp)
 
             let authTime = try #require(first["auth_time"] as? Int)
@@ -40,7 +40,7 @@ import Testing
     func promptLogin() async throws {
         try await withTestIdP { idp in
             let first = try await idTokenClaims(idp)
-            idp.server.clock.advance(by: 30)
+            idp.state.clock.advance(by: 30)
             // prompt=login shows the user chooser; picking alice there re-submits the request with the choice.
             let chooser = try await idp.get(
                 "/authorize",
@@ -63,7 +63,7 @@ import Testing
     func maxAgeZero() async throws {
         try await withTestIdP { idp in
             let first = try await idTokenClaims(idp)
-            idp.server.clock.advance(by: 30)
+            idp.state.clock.advance(by: 30)
             let second = try await idTokenClaims(idp, extra: [("max_age", "0")])
 
             let authTime = try #require(first["auth_time"] as? Int)
@@ -75,7 +75,7 @@ import Testing
     func maxAgeSatisfied() async throws {
         try await withTestIdP { idp in
             let first = try await idTokenClaims(idp)
-            idp.server.clock.advance(by: 30)
+            idp.state.clock.advance(by: 30)
             let second = try await idTokenClaims(idp, extra: [("max_age", "3600")])
 
             #expect(second["auth_time"] as? Int == first["auth_time"] as? Int)

@@ -3,24 +3,25 @@ import JWTKit
 import Testing
 
 @testable import MockIdP
+import MockIdPOpenSSL
 
 /// RS256 through the system's OpenSSL (`SystemRSASigner`) must give exactly the tokens swift-crypto gives: RSASSA-PKCS1-v1_5
 /// is deterministic, so the same claims signed by the same key are the same bytes whichever library signs.
 @Suite struct SystemRSASignerTests {
-    static let claims: [String: JSONValue] = [
+    static let claims: [String: ClaimValue] = [
         "iss": "http://127.0.0.1:1/", "sub": "alice", "aud": "budgetify", "scope": "openid transactions:read",
         "iat": 1_700_000_000, "exp": 1_700_003_600, "note": "a/b \"quoted\" é",
     ]
 
-    @Test("this machine has OpenSSL 3, so the default RS256 keys sign through it")
+    @Test("this machine has OpenSSL 3, so the backend the mock-idp binary injects signs through it")
     func openSSLIsUsedHere() async throws {
         #expect(SystemRSASigner(pem: BuiltInSigningKey.rsaPEM).isAvailable, "libcrypto.so.3 could not be loaded or read the built-in key")
     }
 
     @Test("OpenSSL and swift-crypto sign the same claims into the same token, header and signature included")
     func sameTokenEitherWay() async throws {
-        let system = try await SigningKeys.make(.rs256)
-        let portable = try await SigningKeys.make(.rs256, systemCrypto: false)
+        let system = try await SigningKeys.make(.rs256, rs256Backend: SystemRSABackend())
+        let portable = try await SigningKeys.make(.rs256)
         for type in ["JWT", "at+jwt"] {
             let viaOpenSSL = try await system.sign(Self.claims, type: type)
             let viaSwiftCrypto = try await portable.sign(Self.claims, type: type)
@@ -32,8 +33,8 @@ import Testing
 
     @Test("signatures made at the same time from many tasks, which share the prepared OpenSSL contexts, are all right")
     func concurrentSignatures() async throws {
-        let system = try await SigningKeys.make(.rs256)
-        let portable = try await SigningKeys.make(.rs256, systemCrypto: false)
+        let system = try await SigningKeys.make(.rs256, rs256Backend: SystemRSABackend())
+        let portable = try await SigningKeys.make(.rs256)
         let tokens = try await withThrowingTaskGroup(of: (Int, String).self) { group in
             for index in 0..<48 {
                 group.addTask { (index, try await system.sign(Self.claims.merging(["n": .int(index)]) { $1 })) }
@@ -48,7 +49,7 @@ import Testing
 
     @Test("a rotated RSA key signs through OpenSSL too, and its tokens verify against the published keys")
     func rotatedKey() async throws {
-        let keys = try await SigningKeys.make(.rs256)
+        let keys = try await SigningKeys.make(.rs256, rs256Backend: SystemRSABackend())
         let kid = try await keys.rotate()
         let token = try await keys.sign(Self.claims, type: "at+jwt")
         let headerJSON = try #require(String(token.split(separator: ".")[0]).base64URLDecoded)

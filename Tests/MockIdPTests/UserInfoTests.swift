@@ -25,7 +25,7 @@ import Testing
             #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
             #expect(response.headers[.cacheControl] == "no-store")
             let claims = try json(response)
-            let alice = try #require(idp.server.registry.user(sub: "alice"))
+            let alice = try #require(idp.state.registry.user(sub: "alice"))
             #expect(claims["sub"] as? String == "alice")
             #expect(claims["name"] as? String == alice.claims["name"]?.stringValue)
             #expect(claims["email"] as? String == alice.claims["email"]?.stringValue)
@@ -46,7 +46,7 @@ import Testing
             #expect(response.status == .ok)
             let claims = try json(response)
             #expect(claims["sub"] as? String == "alice")
-            #expect(claims["phone_number"] as? String == idp.server.registry.user(sub: "alice")?.claims["phone_number"]?.stringValue)
+            #expect(claims["phone_number"] as? String == idp.state.registry.user(sub: "alice")?.claims["phone_number"]?.stringValue)
             #expect(claims["name"] == nil)
         }
     }
@@ -57,7 +57,7 @@ import Testing
             let token = try await idp.accessToken(scope: "openid profile", extra: [("login_hint", "bob")])
             let claims = try json(try await idp.userinfo(token))
             #expect(claims["sub"] as? String == "bob")
-            #expect(claims["name"] as? String == idp.server.registry.user(sub: "bob")?.claims["name"]?.stringValue)
+            #expect(claims["name"] as? String == idp.state.registry.user(sub: "bob")?.claims["name"]?.stringValue)
         }
     }
 
@@ -92,8 +92,8 @@ import Testing
         try await withTestIdP { idp in
             let token = try await idp.accessToken()
             #expect(try await idp.userinfo(token).status == .ok)
-            let ttl = try #require(idp.server.registry.client("budgetify")?.accessTokenTTL)
-            idp.server.clock.advance(by: ttl + 1)
+            let ttl = try #require(idp.state.registry.client("budgetify")?.accessTokenTTL)
+            idp.state.clock.advance(by: ttl + 1)
             try Self.expectBearerError(try await idp.userinfo(token), "invalid_token", status: .unauthorized)
         }
     }

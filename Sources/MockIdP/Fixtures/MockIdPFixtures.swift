@@ -134,8 +134,8 @@ extension MockIdPFixtures {
 
 // Inside the library the fixture values go by their short names; a consumer writes `MockIdPFixtures.User`, which
 // cannot collide with a `User` of its own.
-package typealias User = MockIdPFixtures.User
-package typealias Client = MockIdPFixtures.Client
-package typealias Scope = MockIdPFixtures.Scope
-package typealias GrantType = MockIdPFixtures.GrantType
-package typealias TokenEndpointAuthMethod = MockIdPFixtures.TokenEndpointAuthMethod
+typealias User = MockIdPFixtures.User
+typealias Client = MockIdPFixtures.Client
+typealias Scope = MockIdPFixtures.Scope
+typealias GrantType = MockIdPFixtures.GrantType
+typealias TokenEndpointAuthMethod = MockIdPFixtures.TokenEndpointAuthMethod

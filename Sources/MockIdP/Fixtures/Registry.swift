@@ -26,12 +26,12 @@ package struct Registry: Sendable {
     }
 
     /// A client, with `scopes` resolved (never `nil`).
-    package func client(_ clientID: String) -> Client? { clientsByID[clientID] }
+    package func client(_ clientID: String) -> MockIdPFixtures.Client? { clientsByID[clientID] }
 
-    package func user(sub: String) -> User? { usersBySub[sub] }
+    package func user(sub: String) -> MockIdPFixtures.User? { usersBySub[sub] }
 
     /// The user a `login_hint` names, matched on `sub` first, then on `username`.
-    package func user(hint: String) -> User? { usersBySub[hint] ?? usersByUsername[hint] }
+    package func user(hint: String) -> MockIdPFixtures.User? { usersBySub[hint] ?? usersByUsername[hint] }
 
     /// The user signed in when a request names none: the first in users.json.
     var defaultUser: User? { fixtures.users.first }

@@ -11,4 +11,4 @@ extension MockIdPConfiguration {
 }
 
 /// Inside the library the algorithm goes by its short name.
-package typealias SigningAlgorithm = MockIdPConfiguration.SigningAlgorithm
+typealias SigningAlgorithm = MockIdPConfiguration.SigningAlgorithm

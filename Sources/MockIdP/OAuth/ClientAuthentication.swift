@@ -23,7 +23,7 @@ package enum ClientAuthentication {
 
     /// - Returns: the authenticated client.
     /// - Throws: `invalid_client` (401) when authentication fails; `invalid_request` when the request mixes methods.
-    package static func authenticate(headers: HTTPFields, form: FormParameters, registry: Registry) throws(OAuthError) -> Client {
+    package static func authenticate(headers: HTTPFields, form: FormParameters, registry: Registry) throws(OAuthError) -> MockIdPFixtures.Client {
         try form.rejectDuplicates(among: Self.credentialParameters)
         if let authorization = headers[.authorization] {
             let (clientID, secret) = try basicCredentials(authorization)

@@ -114,7 +114,7 @@ package struct TokenService: Sendable {
     ///
     /// RS256 and ES256 hash with SHA-256. EdDSA names no hash of its own; for Ed25519 the OpenID Connect working group
     /// settled on SHA-512, the hash Ed25519 itself uses (OpenID Connect Token Hash Algorithms), so its left half is 32 bytes.
-    package static func tokenHash(_ token: String, algorithm: SigningAlgorithm) -> String {
+    package static func tokenHash(_ token: String, algorithm: MockIdPConfiguration.SigningAlgorithm) -> String {
         switch algorithm {
         case .rs256, .es256: SHA256.hash(data: Array(token.utf8)).prefix(16).base64URLEncoded
         case .eddsa: SHA512.hash(data: Array(token.utf8)).prefix(32).base64URLEncoded

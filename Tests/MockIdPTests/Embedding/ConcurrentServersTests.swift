@@ -42,9 +42,9 @@ import Glibc
         #expect(descriptorsAfter <= descriptorsBefore + 6, "open descriptors grew from \(descriptorsBefore) to \(descriptorsAfter)")
     }
 
-    @Test("MockIdP.start and stop work from separate set-up and tear-down steps")
+    @Test("MockIdPServer.start and stop work from separate set-up and tear-down steps")
     func startAndStop() async throws {
-        let started = try await MockIdP.start()
+        let started = try await MockIdPServer.start()
         let port = started.idp.port
         let discovery = try await fetchDiscovery(started.idp.discoveryURL)
         #expect(discovery["issuer"] as? String == started.idp.issuer)

@@ -39,7 +39,7 @@ import Testing
             #expect(minted.tokens.first?.claims?["roles"] == ["admin"])
             #expect(minted.tokens.first?.status == .active)
 
-            idp.advanceClock(by: 61)
+            try await idp.advanceClock(by: 61)
             let later = await idp.issued(IssuedFilter(type: "access_token"))
             #expect(later.tokens.first?.status == .expired)
 
@@ -51,7 +51,7 @@ import Testing
     @Test("a scripted error answers the next token request, then the server behaves normally again")
     func scriptedError() async throws {
         try await withMockIdP { idp in
-            idp.scriptNextTokenError("temporarily_unavailable", status: 503, clientID: "reconciler")
+            try idp.scriptNextTokenError("temporarily_unavailable", status: 503, clientID: "reconciler")
             let form = "grant_type=client_credentials&client_id=reconciler&client_secret=reconciler-secret"
             let scripted = try await post(idp.tokenEndpoint, form: form)
             #expect(scripted.status == 503)
@@ -62,19 +62,19 @@ import Testing
 
     @Test("fixtures given as Swift values are served, and invalid ones are refused before listening")
     func fixturesAsValues() async throws {
-        let fixtures = Fixtures(
-            users: [User(sub: "u1", claims: ["name": "User One"])],
-            clients: [Client(clientID: "svc", clientSecret: "s3cret", grantTypes: [.clientCredentials])],
-            scopes: [Scope(name: "read")]
+        let fixtures = MockIdPFixtures(
+            users: [MockIdPFixtures.User(sub: "u1", claims: ["name": "User One"])],
+            clients: [MockIdPFixtures.Client(clientID: "svc", clientSecret: "s3cret", grantTypes: [.clientCredentials])],
+            scopes: [MockIdPFixtures.Scope(name: "read")]
         )
-        try await withMockIdP(Configuration(fixtures: .values(fixtures))) { idp in
+        try await withMockIdP(MockIdPConfiguration(fixtures: .values(fixtures))) { idp in
             let tokens = try await idp.mintTokens(clientID: "svc")
             #expect(tokens.scope == "read")
         }
         var broken = fixtures
-        broken.clients.append(Client(clientID: "svc"))
-        await #expect(throws: FixtureError.self) {
-            try await withMockIdP(Configuration(fixtures: .values(broken))) { _ in }
+        broken.clients.append(MockIdPFixtures.Client(clientID: "svc"))
+        await #expect(throws: MockIdPFixtureError.self) {
+            try await withMockIdP(MockIdPConfiguration(fixtures: .values(broken))) { _ in }
         }
     }
 
@@ -83,7 +83,7 @@ import Testing
         try await withMockIdP { first in
             let taken = first.port
             await #expect(throws: (any Error).self) {
-                try await withMockIdP(Configuration(port: taken)) { _ in }
+                try await withMockIdP(MockIdPConfiguration(port: taken)) { _ in }
             }
         }
     }

@@ -10,7 +10,7 @@ final class XCTestExampleTests: XCTestCase {
     private var started: StartedMockIdP?
 
     override func setUp() async throws {
-        started = try await MockIdP.start()
+        started = try await MockIdPServer.start()
     }
 
     override func tearDown() async throws {

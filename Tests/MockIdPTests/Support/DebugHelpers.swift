@@ -10,23 +10,23 @@ import Testing
 /// Builds an in-process MockIdP (issuer `http://idp.test`) with settings `withTestIdP` leaves at their defaults,
 /// and runs `body` against it.
 func withConfiguredTestIdP<T: Sendable>(
-    fixtures: Configuration.FixtureSource = .builtIn,
+    fixtures: MockIdPConfiguration.FixtureSource = .builtIn,
     loginPage: Bool = false,
     requestLogCapacity: Int = 500,
     signingAlgorithm: SigningAlgorithm = .rs256,
     _ body: @Sendable (TestIdP) async throws -> T
 ) async throws -> T {
-    let configuration = Configuration(
+    let configuration = MockIdPConfiguration(
         issuer: testIssuer,
         fixtures: fixtures,
         loginPage: loginPage,
         requestLogCapacity: requestLogCapacity,
         signingAlgorithm: signingAlgorithm
     )
-    let server = try await AuthorizationServer.make(configuration: configuration)
-    let app = buildApplication(configuration: configuration, server: server)
+    let issuer = try await MountedIssuer.make(configuration: configuration)
+    let app = buildApplication(configuration: configuration, issuer: issuer)
     return try await app.test(.router) { client in
-        try await body(TestIdP(client: client, server: server))
+        try await body(TestIdP(client: client, issuer: issuer))
     }
 }
 

@@ -46,8 +46,8 @@ extension TestIdP {
     }
 
     /// Runs the code flow for budgetify and returns the token response's JSON, requiring a 200.
-    func codeFlowTokens(scope: String = "openid profile email", extra: [(String, String)] = []) async throws -> [String: Any] {
-        let response = try await redeem(try await code(scope: scope, extra: extra))
+    func codeFlowTokens(clientID: String = "budgetify", scope: String = "openid profile email", extra: [(String, String)] = []) async throws -> [String: Any] {
+        let response = try await redeem(try await code(clientID: clientID, scope: scope, extra: extra), clientID: clientID)
         try #require(response.status == .ok, "code redemption failed: \(String(buffer: response.body))")
         return try json(response)
     }

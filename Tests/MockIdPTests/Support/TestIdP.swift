@@ -13,21 +13,25 @@ let testIssuer = "http://idp.test"
 
 /// Builds an in-process MockIdP on the built-in fixtures (or the given ones) and runs `body` against it.
 func withTestIdP<T: Sendable>(
-    fixtures: Configuration.FixtureSource = .builtIn,
+    fixtures: MockIdPConfiguration.FixtureSource = .builtIn,
     _ body: @Sendable (TestIdP) async throws -> T
 ) async throws -> T {
-    let configuration = Configuration(issuer: testIssuer, fixtures: fixtures)
-    let server = try await AuthorizationServer.make(configuration: configuration)
-    let app = buildApplication(configuration: configuration, server: server)
+    let configuration = MockIdPConfiguration(issuer: testIssuer, fixtures: fixtures)
+    let issuer = try await MountedIssuer.make(configuration: configuration)
+    let app = buildApplication(configuration: configuration, issuer: issuer)
     return try await app.test(.router) { client in
-        try await body(TestIdP(client: client, server: server))
+        try await body(TestIdP(client: client, issuer: issuer))
     }
 }
 
 /// A test client plus the server's state, with helpers for the steps of a flow.
 struct TestIdP: Sendable {
     let client: any TestClientProtocol
-    let server: AuthorizationServer
+    let issuer: MountedIssuer
+    /// The issuer's state, as its endpoints see it.
+    var state: IdPState { issuer.state }
+    /// The issuer's control plane, as /debug and `RunningMockIdP` use it.
+    var controls: DebugControls { issuer.controls }
 
     /// GET with query parameters.
     func get(_ path: String, _ query: [(String, String)] = [], headers: HTTPFields = [:]) async throws -> TestResponse {
@@ -219,7 +223,7 @@ func htmlUnescaped(_ text: String) -> String {
 }
 
 /// The built-in fixtures with `clients` added, for tests that need a client the shipped fixtures lack.
-func builtInFixtures(adding clients: [Client]) throws -> Configuration.FixtureSource {
+func builtInFixtures(adding clients: [Client]) throws -> MockIdPConfiguration.FixtureSource {
     var fixtures = try FixtureLoader.builtIn()
     fixtures.clients += clients
     return .values(fixtures)
