@@ -26,7 +26,7 @@ release_build() {
     fi
     local build=(swift build -c release --toolset Tests/Release/release-toolset.json --scratch-path "$scratch" "$@")
     local bin
-    bin=$("${build[@]}" --show-bin-path)
+    bin=$("${build[@]}" --show-bin-path) || return
     # SwiftPM does not know that the link reads link-order.txt: relink once the file is newer than the binary.
     if [[ -e "$bin/mock-idp" && Tests/Release/link-order.txt -nt "$bin/mock-idp" ]]; then
         rm -f "$bin/mock-idp"
