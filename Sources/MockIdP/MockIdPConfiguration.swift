@@ -24,6 +24,7 @@ public struct MockIdPConfiguration: Sendable {
     public var port: Int
     /// The issuer identifier, when it must differ from `http://HOST:PORT` (behind Docker or a proxy).
     public var issuer: String?
+    /// The users, clients and scopes to serve.
     public var fixtures: FixtureSource
     /// How long (seconds of server clock) expired codes and tokens stay listed before they are purged.
     public var expiredRetention: Int

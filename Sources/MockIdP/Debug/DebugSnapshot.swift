@@ -6,23 +6,33 @@ import Foundation
 
 /// Where an issued code or token stands, as /debug reports it.
 public enum IssuedState: String, Sendable, Codable, Hashable, CaseIterable {
+    /// Usable: not expired, used or revoked.
     case active
     /// A redeemed code, a rotated refresh token, or an exchanged device code.
     case used
+    /// Past its lifetime on the server clock.
     case expired
+    /// Revoked (RFC 7009), by a code replay or a refresh-token reuse, or when its session ended.
     case revoked
 }
 
 /// An authorization code MockIdP issued.
 public struct IssuedCodeInfo: Sendable, Codable, Hashable {
+    /// The code value.
     public var code: String
+    /// The client it was issued to.
     public var clientID: String
+    /// The signed-in user.
     public var sub: String
+    /// The granted scope, space-separated.
     public var scope: String
+    /// The redirect URI it was delivered to.
     public var redirectURI: String
     /// Server-clock seconds since 1970.
     public var issuedAt: Int
+    /// When it expires, in server-clock seconds since 1970.
     public var expiresAt: Int
+    /// Where it stands now.
     public var status: IssuedState
 
     enum CodingKeys: String, CodingKey {
@@ -38,13 +48,19 @@ public struct IssuedCodeInfo: Sendable, Codable, Hashable {
 public struct IssuedTokenInfo: Sendable, Codable, Hashable {
     /// `access_token`, `refresh_token` or `id_token`.
     public var type: String
+    /// The token value (a JWT, or an opaque refresh token).
     public var token: String
+    /// The client it was issued to.
     public var clientID: String
     /// `nil` for tokens a client got on its own behalf (client credentials).
     public var sub: String?
+    /// The granted scope, space-separated.
     public var scope: String
+    /// When it was issued, in server-clock seconds since 1970.
     public var issuedAt: Int
+    /// When it expires, in server-clock seconds since 1970.
     public var expiresAt: Int
+    /// Where it stands now.
     public var status: IssuedState
     /// The decoded JOSE header, for JWTs.
     public var header: [String: ClaimValue]?
@@ -80,7 +96,9 @@ public struct IssuedSnapshot: Sendable, Codable, Hashable {
     public var now: Int
     /// How far the server clock has been moved forward (`/debug/clock`).
     public var offsetSeconds: Int
+    /// Authorization codes, newest first.
     public var codes: [IssuedCodeInfo]
+    /// Access, refresh and ID tokens, newest first.
     public var tokens: [IssuedTokenInfo]
 
     enum CodingKeys: String, CodingKey {
@@ -91,12 +109,16 @@ public struct IssuedSnapshot: Sendable, Codable, Hashable {
 
 /// Which entries a snapshot keeps; `nil` fields match everything.
 public struct IssuedFilter: Sendable, Hashable {
+    /// Only entries of this client.
     public var clientID: String?
+    /// Only entries of this user.
     public var sub: String?
     /// `code`, `access_token`, `refresh_token` or `id_token`.
     public var type: String?
+    /// Only entries with this status.
     public var status: IssuedState?
 
+    /// A filter; `nil` fields match everything.
     public init(clientID: String? = nil, sub: String? = nil, type: String? = nil, status: IssuedState? = nil) {
         self.clientID = clientID
         self.sub = sub

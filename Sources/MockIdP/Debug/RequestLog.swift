@@ -9,12 +9,19 @@ import Synchronization
 public struct LoggedRequest: Sendable, Codable, Hashable {
     /// Server-clock seconds since 1970.
     public var time: Int
+    /// The HTTP method.
     public var method: String
+    /// The path, without the query.
     public var path: String
+    /// The client, from `client_id` or Basic credentials.
     public var clientID: String?
+    /// The `grant_type`, at the token endpoint.
     public var grantType: String?
+    /// The HTTP status of the answer.
     public var status: Int
+    /// The OAuth `error` answered, if any.
     public var error: String?
+    /// The `error_description` answered, if any.
     public var errorDescription: String?
     /// The request's parameters, with codes, tokens, secrets, passwords and verifiers replaced by `[redacted]`.
     public var parameters: [String: String]

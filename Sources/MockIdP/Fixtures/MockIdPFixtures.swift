@@ -1,7 +1,10 @@
 /// The seeded world MockIdP serves: users who sign in, clients that ask, scopes they ask for.
 public struct MockIdPFixtures: Sendable, Hashable {
+    /// The users; the first is the one signed in when a request names no `login_hint`.
     public var users: [User]
+    /// The registered clients.
     public var clients: [Client]
+    /// The scopes clients may request.
     public var scopes: [Scope]
 
     /// - Parameters:
@@ -27,6 +30,7 @@ extension MockIdPFixtures {
         /// OIDC standard or custom claims, released according to the granted scopes.
         public var claims: [String: ClaimValue]
 
+        /// A user; `username` defaults to `sub`.
         public init(sub: String, username: String? = nil, password: String? = nil, claims: [String: ClaimValue] = [:]) {
             self.sub = sub
             self.username = username ?? sub
@@ -37,35 +41,49 @@ extension MockIdPFixtures {
 
     /// How a client authenticates at the token endpoint (RFC 7591 §2 names).
     public enum TokenEndpointAuthMethod: String, Sendable, Hashable, CaseIterable {
+        /// HTTP Basic with the form-urlencoded id and secret (RFC 6749 §2.3.1).
         case clientSecretBasic = "client_secret_basic"
+        /// `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1).
         case clientSecretPost = "client_secret_post"
+        /// A public client: no secret, PKCE instead (RFC 7636).
         case none
     }
 
     /// The grant types MockIdP implements (RFC 6749 §4, RFC 8628 §3.4).
     public enum GrantType: String, Sendable, Hashable, CaseIterable {
+        /// RFC 6749 §4.1, with PKCE.
         case authorizationCode = "authorization_code"
+        /// RFC 6749 §6, with rotation.
         case refreshToken = "refresh_token"
+        /// RFC 6749 §4.4: a confidential client on its own behalf.
         case clientCredentials = "client_credentials"
+        /// RFC 6749 §4.3: the resource owner's username and password (legacy; RFC 9700 §2.4 says not to use it).
         case password
+        /// RFC 8628: the device authorization grant.
         case deviceCode = "urn:ietf:params:oauth:grant-type:device_code"
     }
 
     /// A registered client (an entry of `clients.json`).
     public struct Client: Sendable, Hashable {
+        /// The `client_id`.
         public var clientID: String
         /// `nil` for a public client: it authenticates with `none` and must use PKCE.
         public var clientSecret: String?
         /// Exact redirect URIs; an authorization request must name one of these.
         public var redirectURIs: [String]
+        /// Where RP-initiated logout may send the browser back to.
         public var postLogoutRedirectURIs: [String]
+        /// The grants this client may use.
         public var grantTypes: [GrantType]
         /// The scopes this client may request; `nil` means every defined scope.
         public var scopes: [String]?
         /// The method registered for this client; `nil` on a confidential client accepts both secret methods.
         public var tokenEndpointAuthMethod: TokenEndpointAuthMethod?
+        /// Access token lifetime in seconds.
         public var accessTokenTTL: Int
+        /// Refresh token lifetime in seconds.
         public var refreshTokenTTL: Int
+        /// ID token lifetime in seconds.
         public var idTokenTTL: Int
         /// The access token's `aud`; defaults to the client_id.
         public var audience: [String]
@@ -73,8 +91,11 @@ extension MockIdPFixtures {
         /// `nil` signs with the server's algorithm (`MockIdPConfiguration.signingAlgorithm`).
         public var idTokenSignedResponseAlg: MockIdPConfiguration.SigningAlgorithm?
 
+        /// One hour.
         public static let defaultAccessTokenTTL = 3600
+        /// One day.
         public static let defaultRefreshTokenTTL = 86400
+        /// One hour.
         public static let defaultIDTokenTTL = 3600
         /// The longest lifetime MockIdP accepts (ten years), so that expiry arithmetic can never overflow.
         public static let maximumTTL = 10 * 365 * 86400
@@ -120,10 +141,14 @@ extension MockIdPFixtures {
 
     /// A scope (an entry of `scopes.json`) and the user claims it releases.
     public struct Scope: Sendable, Hashable {
+        /// The scope token (RFC 6749 §3.3), e.g. `transactions:read`.
         public var name: String
+        /// What it grants, in words.
         public var description: String?
+        /// The user claims it releases (OIDC Core §5.4).
         public var claims: [String]
 
+        /// A scope releasing `claims`.
         public init(name: String, description: String? = nil, claims: [String] = []) {
             self.name = name
             self.description = description

@@ -6,14 +6,22 @@ import Foundation
 
 /// A JSON value of any shape: user claims from fixtures and decoded token payloads.
 public enum ClaimValue: Sendable, Hashable, Codable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A whole number (claims such as `exp` and `iat`).
     case int(Int)
+    /// A number with a fraction.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([ClaimValue])
+    /// An object.
     case object([String: ClaimValue])
 
+    /// Decodes any JSON value; whole numbers become `.int`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -33,6 +41,7 @@ public enum ClaimValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// Encodes the value as the JSON it stands for.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -75,10 +84,15 @@ public enum ClaimValue: Sendable, Hashable, Codable {
 extension ClaimValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
+    /// A string literal: `"admin"`.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An integer literal: `42`.
     public init(integerLiteral value: Int) { self = .int(value) }
+    /// A boolean literal: `true`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An array literal: `["admin", "auditor"]`.
     public init(arrayLiteral elements: ClaimValue...) { self = .array(elements) }
+    /// A dictionary literal: `["tenant": "alpha"]`.
     public init(dictionaryLiteral elements: (String, ClaimValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
