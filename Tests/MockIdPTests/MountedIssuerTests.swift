@@ -35,8 +35,9 @@ import Testing
             #expect(try await idp.get("/debug").status == .notFound, "the root is no issuer's")
             #expect((try json(try await idp.get("/alpha/debug"))["tokens"] as? [Any])?.count == 1)
             #expect((try json(try await idp.get("/partner/debug"))["tokens"] as? [Any])?.isEmpty == true)
-            #expect(try jsonArray(try await idp.get("/alpha/debug/requests")).map { $0["path"] as? String } == ["/alpha/token"])
-            #expect(try jsonArray(try await idp.get("/partner/debug/requests")).isEmpty)
+            let discovery = "/.well-known/openid-configuration"
+            #expect(try jsonArray(try await idp.get("/alpha/debug/requests")).map { $0["path"] as? String } == ["/alpha/token", "/alpha" + discovery])
+            #expect(try jsonArray(try await idp.get("/partner/debug/requests")).map { $0["path"] as? String } == ["/partner" + discovery])
             #expect(try await idp.postJSON("/partner/debug/clock", #"{"advance_seconds": 3600}"#).status == .ok)
             #expect(alpha.state.clock.offsetSeconds == 0)
             #expect(partner.state.clock.offsetSeconds == 3600)
