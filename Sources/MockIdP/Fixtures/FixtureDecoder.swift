@@ -103,6 +103,14 @@ struct FixtureDecoder {
             return strings(key)
         }
 
+        /// The case of `Value` that `name` names; an unknown name is a problem that lists the known ones.
+        mutating func named<Value: RawRepresentable<String> & CaseIterable>(_: Value.Type, _ name: String, field: String, what: String) -> Value? {
+            if let value = Value(rawValue: name) { return value }
+            let known = Value.allCases.map(\.rawValue).joined(separator: ", ")
+            problem(field, code: .invalidValue, "unknown \(what) \"\(name)\" (known: \(known))")
+            return nil
+        }
+
         mutating func positiveInt(_ key: String) -> Int? {
             guard let value = object[key], value != .null else { return nil }
             guard case .int(let int) = value, int > 0, int <= Client.maximumTTL else {
@@ -150,31 +158,15 @@ struct FixtureDecoder {
             let clientID = entry.string("client_id", required: true)
             var grantTypes: [GrantType]?
             if let names = entry.strings("grant_types") {
-                grantTypes = []
-                for (index, name) in names.enumerated() {
-                    if let grantType = GrantType(rawValue: name) {
-                        grantTypes?.append(grantType)
-                    } else {
-                        let known = GrantType.allCases.map(\.rawValue).joined(separator: ", ")
-                        entry.problem("grant_types[\(index)]", code: .invalidValue, "unknown grant type \"\(name)\" (known: \(known))")
-                    }
+                grantTypes = names.enumerated().compactMap { index, name in
+                    entry.named(GrantType.self, name, field: "grant_types[\(index)]", what: "grant type")
                 }
             }
-            var authMethod: TokenEndpointAuthMethod?
-            if let name = entry.string("token_endpoint_auth_method") {
-                authMethod = TokenEndpointAuthMethod(rawValue: name)
-                if authMethod == nil {
-                    let known = TokenEndpointAuthMethod.allCases.map(\.rawValue).joined(separator: ", ")
-                    entry.problem("token_endpoint_auth_method", code: .invalidValue, "unknown method \"\(name)\" (known: \(known))")
-                }
+            let authMethod = entry.string("token_endpoint_auth_method").flatMap { name in
+                entry.named(TokenEndpointAuthMethod.self, name, field: "token_endpoint_auth_method", what: "method")
             }
-            var idTokenAlgorithm: SigningAlgorithm?
-            if let name = entry.string("id_token_signed_response_alg") {
-                idTokenAlgorithm = SigningAlgorithm(rawValue: name)
-                if idTokenAlgorithm == nil {
-                    let known = SigningAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")
-                    entry.problem("id_token_signed_response_alg", code: .invalidValue, "unknown algorithm \"\(name)\" (known: \(known))")
-                }
+            let idTokenAlgorithm = entry.string("id_token_signed_response_alg").flatMap { name in
+                entry.named(SigningAlgorithm.self, name, field: "id_token_signed_response_alg", what: "algorithm")
             }
             return Client(
                 clientID: clientID ?? "",
