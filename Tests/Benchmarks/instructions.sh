@@ -5,7 +5,7 @@
 #   bash Tests/Benchmarks/instructions.sh [SECONDS]
 #
 # Builds the static release binary and runs it under callgrind: client_credentials token requests (wrk, 1 thread,
-# 4 connections, SECONDS, default 10) after a warm-up, then likewise GET /health requests, and prints the
+# 4 connections, SECONDS, default 10) after a warm-up, then likewise GET /healthz requests, and prints the
 # instructions per request outside libcrypto (whose RSA and SHA code takes its plain x86-64 path under valgrind, so
 # its count says nothing of the real one). About two minutes. Needs valgrind and wrk.
 set -euo pipefail
@@ -18,7 +18,7 @@ workdir=$(mktemp -d)
 trap 'rm -rf "$workdir"' EXIT
 # valgrind 3.19 cannot read DWARF 5; the symbol table is all callgrind needs.
 objcopy --strip-debug "$binary" "$workdir/mock-idp"
-printf 'wrk.method = "GET"\nwrk.path = "/health"\n' >"$workdir/health.lua"
+printf 'wrk.method = "GET"\nwrk.path = "/healthz"\n' >"$workdir/health.lua"
 
 # run OUT SCRIPT DURATION: one server under callgrind, a 2 s warm-up of SCRIPT, then DURATION seconds more of it
 # (none for 0); prints the requests of that second part.
