@@ -234,6 +234,40 @@ import Testing
         }
     }
 
+    @Test("a client added at runtime with id_token_signed_response_alg gets its key published before its first ID token")
+    func runtimeClientAlgorithm() async throws {
+        try await withTestIdP { idp in
+            let before = try await idp.jwksKIDs()
+            let client = #"{"client_id": "cli", "client_secret": "cli-secret", "redirect_uris": ["http://localhost:9000/cb"], "id_token_signed_response_alg": "EdDSA"}"#
+            #expect(try await idp.postJSON("/debug/clients", client).status == .created)
+            let keys = try #require(try json(try await idp.get("/jwks"))["keys"] as? [[String: Any]])
+            #expect(keys.map { $0["alg"] as? String } == ["RS256", "EdDSA"])
+            #expect(try await idp.jwksKIDs().first == before.first, "the active key did not change")
+            let document = try json(try await idp.get("/.well-known/openid-configuration"))
+            #expect(document["id_token_signing_alg_values_supported"] as? [String] == ["RS256", "EdDSA"])
+
+            let code = try await idp.code(clientID: "cli", redirectURI: "http://localhost:9000/cb", scope: "openid profile")
+            let issued = try json(try await idp.redeem(code, clientID: "cli", secret: "cli-secret", redirectURI: "http://localhost:9000/cb"))
+            let idToken = try #require(issued["id_token"] as? String)
+            #expect(try jwtHeader(idToken)["alg"] as? String == "EdDSA")
+            _ = try await JWTKeyCollection().add(jwksJSON: try await idp.jwksText()).verify(idToken, as: JWTClaims.self)
+        }
+    }
+
+    @Test("an unknown id_token_signed_response_alg is a fixture problem that names the known ones")
+    func unknownAlgorithm() async throws {
+        try await withTestIdP { idp in
+            let problems = try DebugFixturesTests.problems(
+                try await idp.postJSON("/debug/clients", #"{"client_id": "cli", "client_secret": "s", "redirect_uris": ["http://localhost:9000/cb"], "id_token_signed_response_alg": "HS256"}"#)
+            )
+            #expect(
+                problems == [
+                    #"clients.json, index 0 (client_id "cli"), field "id_token_signed_response_alg": unknown algorithm "HS256" (known: RS256, ES256, EdDSA)"#
+                ]
+            )
+        }
+    }
+
     @Test("the kid is the RFC 7638 thumbprint of the EC or OKP key", arguments: [SigningAlgorithm.es256, .eddsa])
     func kidIsThumbprint(algorithm: SigningAlgorithm) async throws {
         try await withConfiguredTestIdP(signingAlgorithm: algorithm) { idp in

@@ -1,5 +1,4 @@
 import HTTPTypes
-import Logging
 
 /// The one control plane of an issuer: every /debug operation with its one set of checks.
 ///
@@ -145,16 +144,17 @@ struct DebugControls: Sendable {
     ///     validation finds, so an unknown field does not hide an entry's other problems.
     /// - Throws: `MockIdPFixtureError` naming each problem, entries indexed as in the request.
     func add(users: [User] = [], clients: [Client] = [], decodingProblems: [MockIdPFixtureError.Problem] = []) async throws(MockIdPFixtureError) {
-        try state.liveRegistry.add(users: users, clients: clients, decodingProblems: decodingProblems)
-        // A client may name an algorithm whose key is not published yet: publish it before the client can sign in.
+        // A client may name an algorithm whose key is not published yet: publish it before the client can sign in, so
+        // that no token ever waits on a missing key.
         let algorithms = Set(clients.compactMap(\.idTokenSignedResponseAlg))
-        if !algorithms.isEmpty {
-            do {
-                try await state.keys.publish(algorithms)
-            } catch {
-                state.logger.error("could not generate a signing key", metadata: ["error": "\(error)"])
-            }
+        do {
+            try await state.keys.publish(algorithms)
+        } catch {
+            throw MockIdPFixtureError(problems: [
+                .init(file: FixtureValidator.clientsFile, field: "id_token_signed_response_alg", reason: "could not generate a signing key: \(error)")
+            ])
         }
+        try state.liveRegistry.add(users: users, clients: clients, decodingProblems: decodingProblems)
     }
 
     /// Back to the fixtures MockIdP started with; returns how many users and clients there are now.
