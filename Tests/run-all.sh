@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 echo "== prerequisites (python3 venv, node, chromium and chromedriver)"
 bash Tests/Interop/prerequisites.sh
 
+echo "== every public declaration documented"
+python3 Tests/Tools/undocumented-public.py
+
 echo "== swift test"
 swift test 2>&1
 
