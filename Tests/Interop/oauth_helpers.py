@@ -18,7 +18,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.core import CodeIDToken
 from joserfc import jws, jwt
-from joserfc.jwk import RSAKey
+from joserfc.jwk import JWKRegistry
 
 CLOCK_SKEW = 30  # seconds of leeway when comparing token times with this machine's clock
 HTTP_TIMEOUT = 10.0  # seconds for any one HTTP request
@@ -182,20 +182,35 @@ def form_post_parameters(response: requests.Response, redirect_uri: str) -> dict
 # --- JWTs ---------------------------------------------------------------------------------------------------------
 
 
-def verify_jwt(token: str, jwks: dict) -> tuple[dict, dict]:
-    """Verifies an RS256 JWS with the JWKS key its header's `kid` names; returns (header, claims)."""
+# The hash of OIDC Core §3.1.3.6 at_hash for each algorithm MockIdP signs with, the one of the ID token's `alg`:
+# SHA-256 for RS256 and ES256; EdDSA names none, and for Ed25519 OpenID Connect took SHA-512, which Ed25519 uses.
+AT_HASH_FUNCTIONS = {"RS256": hashlib.sha256, "ES256": hashlib.sha256, "EdDSA": hashlib.sha512}
+
+# The JWK members that identify a public key of each algorithm (RFC 7518 §6.2 and §6.3, RFC 8037 §2).
+KEY_TYPES = {"RS256": {"kty": "RSA"}, "ES256": {"kty": "EC", "crv": "P-256"}, "EdDSA": {"kty": "OKP", "crv": "Ed25519"}}
+PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+
+
+def verify_jwt(token: str, jwks: dict, *, algorithm: str = "RS256") -> tuple[dict, dict]:
+    """Verifies a JWS signed with `algorithm` with the JWKS key its header's `kid` names; returns (header, claims)."""
     header = jws.extract_compact(token.encode()).protected
-    assert header.get("alg") == "RS256", header
+    assert header.get("alg") == algorithm, header
     matches = [key for key in jwks["keys"] if key.get("kid") == header.get("kid")]
     assert len(matches) == 1, f"kid {header.get('kid')!r} names {len(matches)} keys in the JWKS"
-    decoded = jwt.decode(token, RSAKey.import_key(matches[0]), algorithms=["RS256"])
+    assert matches[0].get("alg") == algorithm, f"an {algorithm} token names this key: {matches[0]}"
+    decoded = jwt.decode(token, JWKRegistry.import_key(matches[0]), algorithms=[algorithm])
     return decoded.header, decoded.claims
 
 
-def left_half_hash(value: str) -> str:
-    """OIDC Core §3.1.3.6 at_hash for RS256: base64url of the left half of SHA-256 of the ASCII value."""
-    digest = hashlib.sha256(value.encode("ascii")).digest()
+def left_half_hash(value: str, hash_function=hashlib.sha256) -> str:
+    """base64url, unpadded, of the left half of `hash_function` over the ASCII value (OIDC Core §3.1.3.6)."""
+    digest = hash_function(value.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode()
+
+
+def at_hash(access_token: str, algorithm: str = "RS256") -> str:
+    """The at_hash an ID token signed with `algorithm` carries for `access_token`."""
+    return left_half_hash(access_token, AT_HASH_FUNCTIONS[algorithm])
 
 
 def check_times(claims: dict, *, lifetime: int | None = None) -> None:
@@ -208,10 +223,17 @@ def check_times(claims: dict, *, lifetime: int | None = None) -> None:
 
 
 def check_access_token(
-    token: str, jwks: dict, *, issuer: str, client: dict, sub: str, scope: str | None = None
+    token: str,
+    jwks: dict,
+    *,
+    issuer: str,
+    client: dict,
+    sub: str,
+    scope: str | None = None,
+    algorithm: str = "RS256",
 ) -> dict:
     """RFC 9068 §2 and §4: header typ at+jwt, the required claims, and this client's audience."""
-    header, claims = verify_jwt(token, jwks)
+    header, claims = verify_jwt(token, jwks, algorithm=algorithm)
     assert header.get("typ") == "at+jwt", header
     assert claims["iss"] == issuer
     assert claims["aud"] in (client["audience"], [client["audience"]]), claims["aud"]
@@ -224,9 +246,19 @@ def check_access_token(
     return claims
 
 
-def check_id_token(token: str, jwks: dict, *, issuer: str, client: dict, nonce: str | None, access_token: str) -> dict:
-    """OIDC Core §3.1.3.7 ID token validation, by hand and then by Authlib's own CodeIDToken rules."""
-    header, claims = verify_jwt(token, jwks)
+def check_id_token(
+    token: str,
+    jwks: dict,
+    *,
+    issuer: str,
+    client: dict,
+    nonce: str | None,
+    access_token: str,
+    algorithm: str = "RS256",
+) -> dict:
+    """OIDC Core §3.1.3.7 ID token validation, by hand and then by Authlib's own CodeIDToken rules (which check
+    at_hash with the hash of the header's `alg`, SHA-512 for EdDSA)."""
+    header, claims = verify_jwt(token, jwks, algorithm=algorithm)
     assert header.get("typ", "JWT") == "JWT", header
     client_id = client["client_id"]
     assert claims["iss"] == issuer
@@ -237,7 +269,7 @@ def check_id_token(token: str, jwks: dict, *, issuer: str, client: dict, nonce: 
         assert "nonce" not in claims
     else:
         assert claims["nonce"] == nonce
-    assert claims["at_hash"] == left_half_hash(access_token)
+    assert claims["at_hash"] == at_hash(access_token, algorithm)
     assert isinstance(claims["auth_time"], int) and claims["auth_time"] <= time.time() + CLOCK_SKEW
     check_times(claims)
 
@@ -314,7 +346,7 @@ class DebugAPI:
         return response.json()
 
     def issued(self, **filters: str) -> dict:
-        """GET /debug: {"now", "clock_offset_seconds", "codes", "tokens"}, filtered by client_id, sub, type, status."""
+        """GET /debug: {"now", "offset_seconds", "codes", "tokens"}, filtered by client_id, sub, type, status."""
         return self._call("GET", "/debug", params=filters)
 
     def token_entry(self, token: str) -> dict:

@@ -15,6 +15,7 @@ from conftest import FIXTURES_DIR, STOP_TIMEOUT, mock_idp_binary, read_ready_lin
 from oauth_helpers import HTTPSession, redirect_parameters
 
 EXIT_TIMEOUT = 30.0  # seconds for a process that is expected to exit on its own
+VALIDATION_EXIT_CODE = 64  # ArgumentParser's exit code for a flag or value it refuses (EX_USAGE)
 
 
 def run_to_exit(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess:
@@ -217,19 +218,44 @@ def test_issuer_option(tmp_path, launched):
         ["--port", "70000"],
         ["--port", "-1"],
         ["--log-level", "loud"],
+        ["--signing-alg", "HS256"],
+        ["--signing-alg", "rs256"],
         ["--issuer", "idp.example.test"],
         ["--no-such-option"],
     ],
 )
 def test_invalid_arguments(tmp_path, args):
     result = run_to_exit(*args, cwd=tmp_path)
-    assert result.returncode not in (0, None)
+    assert result.returncode == VALIDATION_EXIT_CODE, (result.returncode, result.stderr)
     assert "issuer:" not in result.stdout
     assert result.stderr.strip()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "valid"),
+    [
+        # Raw values, as ArgumentParser reads them: case matters.
+        ("--signing-alg", "HS256", ["RS256", "ES256", "EdDSA"]),
+        ("--signing-alg", "eddsa", ["RS256", "ES256", "EdDSA"]),
+        ("--log-level", "loud", ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+    ],
+)
+def test_invalid_enum_value_names_the_valid_ones(tmp_path, option, value, valid):
+    result = run_to_exit(option, value, cwd=tmp_path)
+    assert result.returncode == VALIDATION_EXIT_CODE, (result.returncode, result.stderr)
+    # ArgumentParser's message: "Error: The value 'X' is invalid for '--option <option>'. Please provide one of
+    # 'A', 'B' or 'C'." (or, for many values, one "  - A" line each), then its Help: and Usage: lines.
+    assert "Error:" in result.stderr, result.stderr
+    message = result.stderr[result.stderr.index("Error:") :].split("\nHelp:")[0].split("\nUsage:")[0]
+    assert f"'{value}'" in message and option in message, message
+    for name in valid:
+        assert re.search(rf"'{name}'|- {name}$", message, re.MULTILINE), f"{name!r} not offered in:\n{message}"
 
 
 def test_help(tmp_path):
     result = run_to_exit("--help", cwd=tmp_path)
     assert result.returncode == 0
-    for option in ("--host", "--port", "--fixtures", "--issuer", "--log-level"):
+    for option in ("--host", "--port", "--fixtures", "--issuer", "--log-level", "--signing-alg"):
         assert option in result.stdout
+    for algorithm in ("RS256", "ES256", "EdDSA"):
+        assert algorithm in result.stdout
