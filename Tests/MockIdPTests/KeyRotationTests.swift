@@ -268,6 +268,16 @@ import Testing
         }
     }
 
+    @Test("a refused batch publishes no key, even for an algorithm one of its clients names")
+    func refusedBatchPublishesNoKey() async throws {
+        try await withTestIdP { idp in
+            let before = try await idp.jwksKIDs()
+            let body = #"[{"client_id": "cli", "client_secret": "s", "redirect_uris": ["http://localhost:9000/cb"], "id_token_signed_response_alg": "ES256"}, {"client_id": "budgetify"}]"#
+            _ = try DebugFixturesTests.problems(try await idp.postJSON("/debug/clients", body))
+            #expect(try await idp.jwksKIDs() == before)
+        }
+    }
+
     @Test("the kid is the RFC 7638 thumbprint of the EC or OKP key", arguments: [SigningAlgorithm.es256, .eddsa])
     func kidIsThumbprint(algorithm: SigningAlgorithm) async throws {
         try await withConfiguredTestIdP(signingAlgorithm: algorithm) { idp in

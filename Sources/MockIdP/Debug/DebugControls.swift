@@ -145,7 +145,8 @@ struct DebugControls: Sendable {
     /// - Throws: `MockIdPFixtureError` naming each problem, entries indexed as in the request.
     func add(users: [User] = [], clients: [Client] = [], decodingProblems: [MockIdPFixtureError.Problem] = []) async throws(MockIdPFixtureError) {
         // A client may name an algorithm whose key is not published yet: publish it before the client can sign in, so
-        // that no token ever waits on a missing key.
+        // that no token ever waits on a missing key, and only for entries that will be taken.
+        try state.liveRegistry.check(users: users, clients: clients, decodingProblems: decodingProblems)
         let algorithms = Set(clients.compactMap(\.idTokenSignedResponseAlg))
         do {
             try await state.keys.publish(algorithms)
