@@ -1,10 +1,10 @@
-import MockIdP
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
 import HTTPTypes
+import MockIdP
 
 extension FuzzTargets {
     /// The built-in fixtures' registry, the one a server started without a fixtures directory authenticates against.

@@ -1,9 +1,9 @@
-import MockIdP
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
+import MockIdP
 
 extension FuzzTargets {
     /// Fixture files, as `--fixtures` reads them. The input is `<mode><JSON>`: modes `0`, `1` and `2` give the JSON as

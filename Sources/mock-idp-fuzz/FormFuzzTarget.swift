@@ -1,6 +1,6 @@
-import MockIdP
 import HTTPTypes
 import HummingbirdCore
+import MockIdP
 
 extension FuzzTargets {
     /// Form parsing: the input as an `application/x-www-form-urlencoded` body, and as the query of a GET request

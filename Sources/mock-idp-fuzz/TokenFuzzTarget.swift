@@ -1,4 +1,3 @@
-import MockIdP
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -6,6 +5,7 @@ import Foundation
 #endif
 import Crypto
 import JWTKit
+import MockIdP
 
 extension FuzzTargets {
     /// Tokens as clients present them. Userinfo, introspection and revocation look a token up by its string, so what
