@@ -206,11 +206,11 @@ final class SigningKeys: Sendable {
         var header = JWTHeader()
         header.typ = type
         let algorithm = algorithm ?? self.algorithm
-        let (collection, key, signer) = state.withLock { state in
-            let key = state.signingKey(algorithm)
-            return (state.collection, key, key.flatMap { state.rs256Signers[$0.jwk.kid] })
+        let (collection, kid, signer) = state.withLock { state in
+            let kid = state.signingKey(algorithm)?.jwk.kid
+            return (state.collection, kid, kid.flatMap { state.rs256Signers[$0] })
         }
-        guard let kid = key?.jwk.kid else { throw UnpublishedAlgorithm(algorithm: algorithm) }
+        guard let kid else { throw UnpublishedAlgorithm(algorithm: algorithm) }
         if let signer {
             let header = #"{"alg":"RS256","kid":"\#(kid)","typ":"\#(type)"}"#
             if let token = try Self.compactJWS(claims, header: header, signer: signer) { return token }
