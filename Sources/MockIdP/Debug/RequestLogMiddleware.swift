@@ -7,13 +7,21 @@ struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = IdPRequestContext
     let log: RequestLog
     let clock: ServerClock
-    /// The issuer's path prefix (`""` at the root): its /debug and /healthz are not logged.
-    let pathPrefix: String
+    /// The issuer's /debug and /healthz, under its path prefix: not logged.
+    private let debugPath: String
+    private let healthPath: String
+
+    /// - Parameter pathPrefix: the issuer's path prefix, `""` at the root.
+    init(log: RequestLog, clock: ServerClock, pathPrefix: String) {
+        self.log = log
+        self.clock = clock
+        self.debugPath = pathPrefix + "/debug"
+        self.healthPath = pathPrefix + EndpointPath.healthz
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // The log's own reads would only fill it with themselves.
-        let path = request.uri.path
-        if path.hasPrefix(pathPrefix), path.dropFirst(pathPrefix.count).hasPrefix("/debug") || path.dropFirst(pathPrefix.count) == EndpointPath.healthz {
+        if request.uri.path.hasPrefix(debugPath) || request.uri.path == healthPath {
             return try await next(request, context)
         }
         let note = RequestNote()
