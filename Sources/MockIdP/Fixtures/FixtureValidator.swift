@@ -10,9 +10,10 @@ enum FixtureValidator {
     ///
     /// - Parameters:
     ///   - firstNewUser, firstNewClient: when entries are added at runtime, the position of the first added one:
-    ///     only added entries are checked (the others were valid already), and they are indexed as in the request.
+    ///     only added users and clients are checked (the others were valid already), and they are indexed as in the
+    ///     request. Scopes are never added at runtime: the loaded ones are valid, so they add no problem.
     static func problems(in fixtures: MockIdPFixtures, firstNewUser: Int = 0, firstNewClient: Int = 0) -> [MockIdPFixtureError.Problem] {
-        userProblems(fixtures.users, firstNew: firstNewUser) + (firstNewUser == 0 && firstNewClient == 0 ? scopeProblems(fixtures.scopes) : [])
+        userProblems(fixtures.users, firstNew: firstNewUser) + scopeProblems(fixtures.scopes)
             + clientProblems(fixtures.clients, definedScopes: Set(fixtures.scopes.map(\.name)), firstNew: firstNewClient)
     }
 
