@@ -16,7 +16,8 @@ struct MountedIssuer: Sendable {
 
 /// The composition root: every endpoint of one issuer on one router, behind the request log and the error middleware.
 func buildRouter(issuer: MountedIssuer) -> Router<IdPRequestContext> {
-    let router = Router(context: IdPRequestContext.self)
+    // RFC 9110 §9.3.2: HEAD is GET without the content, on every GET route (the response keeps GET's headers).
+    let router = Router(context: IdPRequestContext.self, options: .autoGenerateHeadEndpoints)
     // The root issuer's middleware sits on the router itself, so that unmatched paths are logged and shaped too.
     addRoutes(of: issuer, to: router, pathPrefix: "")
     return router

@@ -34,6 +34,14 @@ public struct MockIdPConfiguration: Sendable {
     public var requestLogCapacity: Int
     /// The token signing algorithm; RS256 unless you ask.
     public var signingAlgorithm: SigningAlgorithm
+    /// Keycloak's `hostname-backchannel-dynamic`: discovery fetched through another host than the issuer's (a container
+    /// reaching MockIdP as `mock-idp:8080` while the browser uses `localhost:8080`) advertises the back-channel
+    /// endpoints (token, JWKS, userinfo, introspection, revocation, device authorization) under the host the request
+    /// came in on. `issuer`, the authorization and end-session endpoints, and every token's `iss` keep the issuer.
+    public var backchannelDynamic: Bool
+    /// Read the host a request came in on from RFC 7239 `Forwarded` or `X-Forwarded-Proto` / `X-Forwarded-Host` (set
+    /// by a proxy in front of MockIdP), for `backchannelDynamic`; off by default, so that no client can spoof them.
+    public var trustForwardedHeaders: Bool
     /// The logger MockIdP logs to. The default logs warnings only (the beyond-loopback warning among them), so that an
     /// embedded server keeps a test's output quiet; pass a `Logger` of your own to see its info logs.
     public var logger: Logger
@@ -51,6 +59,8 @@ public struct MockIdPConfiguration: Sendable {
     ///   - loginPage: show the user chooser on every authorization request (default: only when the request asks).
     ///   - requestLogCapacity: how many recent requests `/debug/requests` keeps (default 500).
     ///   - signingAlgorithm: RS256 (default, a shipped development key), ES256 or EdDSA (keys generated at start).
+    ///   - backchannelDynamic: advertise back-channel endpoints under the host a discovery request came in on.
+    ///   - trustForwardedHeaders: honour `Forwarded` and `X-Forwarded-*` in that (default: ignore them).
     ///   - logger: where MockIdP logs (default: label `mock-idp`, warnings and above only).
     public init(
         host: String = "127.0.0.1",
@@ -61,6 +71,8 @@ public struct MockIdPConfiguration: Sendable {
         loginPage: Bool = false,
         requestLogCapacity: Int = 500,
         signingAlgorithm: SigningAlgorithm = .rs256,
+        backchannelDynamic: Bool = false,
+        trustForwardedHeaders: Bool = false,
         logger: Logger = MockIdPConfiguration.quietLogger
     ) {
         self.host = host
@@ -71,6 +83,8 @@ public struct MockIdPConfiguration: Sendable {
         self.loginPage = loginPage
         self.requestLogCapacity = requestLogCapacity
         self.signingAlgorithm = signingAlgorithm
+        self.backchannelDynamic = backchannelDynamic
+        self.trustForwardedHeaders = trustForwardedHeaders
         self.logger = logger
     }
 

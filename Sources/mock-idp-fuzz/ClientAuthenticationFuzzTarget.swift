@@ -100,9 +100,11 @@ extension FuzzTargets {
         if let header = headers[.authorization] {
             let credentials = try? ClientAuthentication.basicCredentials(header)
             fuzzCheck(credentials != nil && form["client_secret"] == nil, "authenticated without clean Basic credentials: \(input.fuzzHex)")
-            method = .clientSecretBasic
             presentedID = credentials?.0
-            presentedSecret = credentials?.1
+            // A public client's id with an empty password is method none (what requests-oauthlib sends by default).
+            let isPublicIdentification = credentials?.1 == "" && client.isPublic
+            method = isPublicIdentification ? .none : .clientSecretBasic
+            presentedSecret = isPublicIdentification ? nil : credentials?.1
         } else {
             presentedID = form["client_id"]
             presentedSecret = form["client_secret"]

@@ -16,32 +16,72 @@ struct MockIdPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mock-idp",
         abstract: "A local mock OAuth 2.0 / OpenID Connect identity provider with auto-consent.",
-        discussion: "Once it accepts connections it prints one line, 'issuer: URL', to standard output. Logs go to standard error."
+        discussion: """
+            Once it accepts connections it prints one line, 'issuer: URL', to standard output. Logs go to standard error.
+
+            Every flag has an environment variable, named beside it; a flag on the command line wins. MOCK_IDP_USERS, \
+            MOCK_IDP_CLIENTS and MOCK_IDP_SCOPES hold a fixture file's JSON inline, in place of that file.
+            """
     )
 
-    @Option(help: "The address to bind. Anything but loopback exposes every issued token at /debug.")
+    @Option(help: "The address to bind. Anything but loopback exposes every issued token at /debug. (env: MOCK_IDP_HOST)")
     var host = "127.0.0.1"
 
-    @Option(help: "The port to bind; 0 picks a free port.")
+    @Option(help: "The port to bind; 0 picks a free port. (env: MOCK_IDP_PORT)")
     var port = 8080
 
-    @Option(help: "A directory with users.json, clients.json and scopes.json (default: ./fixtures if present, else built-in fixtures).")
+    @Option(help: "A directory with users.json, clients.json and scopes.json (default: ./fixtures if present, else built-in fixtures). (env: MOCK_IDP_FIXTURES)")
     var fixtures: String?
 
-    @Option(help: "The issuer identifier, when clients reach MockIdP by another name (default: http://HOST:BOUND_PORT).")
+    @Option(help: "The issuer identifier, when clients reach MockIdP by another name (default: http://HOST:BOUND_PORT). (env: MOCK_IDP_ISSUER)")
     var issuer: String?
 
-    @Flag(help: "Exit (gracefully, status 0) when standard input closes: a test runner that spawns mock-idp with a pipe as its stdin never leaves it orphaned.")
+    @Flag(help: "Exit (gracefully, status 0) when standard input closes: a test runner that spawns mock-idp with a pipe as its stdin never leaves it orphaned. (env: MOCK_IDP_EXIT_ON_STDIN_CLOSE)")
     var exitOnStdinClose = false
 
-    @Flag(help: "Show the user chooser on every authorization request (by default only on prompt=login or prompt=select_account).")
+    @Flag(help: "Show the user chooser on every authorization request (by default only on prompt=login or prompt=select_account). (env: MOCK_IDP_LOGIN_PAGE)")
     var loginPage = false
 
-    @Option(help: "Token signing algorithm: RS256 (default), ES256 or EdDSA. An RS256 key is published beside any other.")
+    @Option(help: "Token signing algorithm: RS256 (default), ES256 or EdDSA. An RS256 key is published beside any other. (env: MOCK_IDP_SIGNING_ALG)")
     var signingAlg: MockIdPConfiguration.SigningAlgorithm = .rs256
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. (env: MOCK_IDP_LOG_LEVEL)")
     var logLevel: Logger.Level = .info
+
+    @Flag(help: "Discovery fetched through another host than the issuer's (a container's 'mock-idp:8080') names the back-channel endpoints (token, JWKS, userinfo, introspection, revocation, device authorization) under that host; the issuer, authorization and end-session endpoints keep the issuer's. (env: MOCK_IDP_BACKCHANNEL_DYNAMIC)")
+    var backchannelDynamic = false
+
+    @Flag(help: "Learn the host a request came in on from Forwarded / X-Forwarded-Proto / X-Forwarded-Host (a proxy's), for --backchannel-dynamic. (env: MOCK_IDP_TRUST_FORWARDED_HEADERS)")
+    var trustForwardedHeaders = false
+
+    /// The environment's variables become arguments first (`EnvironmentOptions`), so that ArgumentParser parses and
+    /// validates them like flags; an error that a variable caused names it.
+    static func main() async {
+        let commandLine = Array(CommandLine.arguments.dropFirst())
+        let arguments: [String]
+        let sources: [String: String]
+        do {
+            (arguments, sources) = try EnvironmentOptions.arguments(commandLine: commandLine, environment: EnvironmentOptions.processEnvironment)
+        } catch {
+            writeLine("mock-idp: \(error)", to: STDERR_FILENO)
+            Self.exit(withError: ExitCode(2))
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            if let command = command as? MockIdPCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let message = Self.message(for: error)
+            if let source = sources.first(where: { message.contains($0.key) })?.value {
+                writeLine("mock-idp: \(message) (from the environment: \(source))", to: STDERR_FILENO)
+                Self.exit(withError: ExitCode(Self.exitCode(for: error).rawValue))
+            }
+            Self.exit(withError: error)
+        }
+    }
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
@@ -63,9 +103,11 @@ struct MockIdPCommand: AsyncParsableCommand {
             host: host,
             port: port,
             issuer: issuer,
-            fixtures: fixtures.map { .directory($0) } ?? .standard,
+            fixtures: try fixtureSource(),
             loginPage: loginPage,
             signingAlgorithm: signingAlg,
+            backchannelDynamic: backchannelDynamic,
+            trustForwardedHeaders: trustForwardedHeaders,
             logger: logger
         )
         // The binary's process-level tuning, which the library leaves to its embedder: RS256 through the system's
@@ -101,6 +143,23 @@ struct MockIdPCommand: AsyncParsableCommand {
                 printError("mock-idp: \(text)")
             }
             throw ExitCode(1)
+        }
+    }
+
+    /// `--fixtures DIR` (else `./fixtures` if present, else built-in), with any file that `MOCK_IDP_USERS`,
+    /// `MOCK_IDP_CLIENTS` or `MOCK_IDP_SCOPES` gives inline in its place: validated like the files, exit status 2 naming
+    /// the variable, entry and field.
+    private func fixtureSource() throws -> MockIdPConfiguration.FixtureSource {
+        let inline = EnvironmentOptions.inlineFixtureFiles(environment: EnvironmentOptions.processEnvironment)
+        guard !inline.isEmpty else { return fixtures.map { .directory($0) } ?? .standard }
+        var directory = fixtures
+        var status = stat()
+        if directory == nil, stat("fixtures", &status) == 0, status.st_mode & S_IFMT == S_IFDIR { directory = "fixtures" }
+        do {
+            return .values(try FixtureLoader.load(directory: directory, inline: inline))
+        } catch {
+            printError("mock-idp: \(error)")
+            throw ExitCode(2)
         }
     }
 

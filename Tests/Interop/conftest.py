@@ -98,8 +98,11 @@ def stop(process: subprocess.Popen) -> int:
 
 
 @contextlib.contextmanager
-def running_mock_idp(*args: str, cwd: pathlib.Path, host: str = "127.0.0.1") -> Iterator[MockIdP]:
-    """Starts mock-idp on a free port with extra `args`, in `cwd`; stops it with SIGTERM and expects exit code 0.
+def running_mock_idp(
+    *args: str, cwd: pathlib.Path, host: str = "127.0.0.1", env: dict[str, str] | None = None
+) -> Iterator[MockIdP]:
+    """Starts mock-idp on a free port with extra `args` (and environment variables `env`), in `cwd`; stops it with
+    SIGTERM and expects exit code 0.
 
     stderr goes to `cwd/mock-idp.stderr`, so a chatty log can never fill a pipe and stall the server;
     it is shown when the server fails to start or exits with an error.
@@ -111,7 +114,14 @@ def running_mock_idp(*args: str, cwd: pathlib.Path, host: str = "127.0.0.1") -> 
 
     command = [mock_idp_binary(), "--host", host, "--port", "0", *args]
     with stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr)
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env={**os.environ, **env} if env else None,
+        )
     try:
         try:
             issuer = read_ready_line(process)

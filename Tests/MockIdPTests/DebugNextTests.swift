@@ -168,7 +168,10 @@ import Testing
             #expect(id["roles"] as? [String] == ["admin"])
 
             let next = try await idp.codeFlowTokens(scope: "openid profile")
-            #expect(try jwtPayload(try #require(next["access_token"] as? String))["tenant"] == nil)
+            // The next access token has alice's own access_token_claims again, not the scripted ones.
+            let nextAccess = try jwtPayload(try #require(next["access_token"] as? String))
+            #expect(nextAccess["tenant"] as? String == "alpha-bank")
+            #expect(nextAccess["roles"] as? [String] == ["customer"])
             #expect(try jwtPayload(try #require(next["id_token"] as? String))["tenant"] == nil)
         }
     }

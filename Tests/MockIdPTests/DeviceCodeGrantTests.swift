@@ -41,6 +41,41 @@ import Testing
         }
     }
 
+    @Test("a client's device_poll_interval is advertised and is what slow_down enforces; 0 lets a test poll at once")
+    func configuredInterval() async throws {
+        let fast = Client(clientID: "fast-tv", grantTypes: [.deviceCode], devicePollInterval: 0)
+        let slow = Client(clientID: "slow-tv", grantTypes: [.deviceCode], devicePollInterval: 2)
+        try await withTestIdP(fixtures: try builtInFixtures(adding: [fast, slow])) { idp in
+            let fastClient = ClientCredentials(clientID: "fast-tv", secret: nil)
+            let started = try await idp.startDeviceAuthorization(as: fastClient)
+            #expect(started["interval"] as? Int == 0)
+            let deviceCode = try #require(started["device_code"] as? String)
+            for _ in 0..<3 {
+                #expect(try errorCode(try await idp.pollDevice(deviceCode, as: fastClient)) == "authorization_pending")
+            }
+
+            let slowClient = ClientCredentials(clientID: "slow-tv", secret: nil)
+            let slowStart = try await idp.startDeviceAuthorization(as: slowClient)
+            #expect(slowStart["interval"] as? Int == 2)
+            let slowCode = try #require(slowStart["device_code"] as? String)
+            #expect(try errorCode(try await idp.pollDevice(slowCode, as: slowClient)) == "authorization_pending")
+            idp.state.clock.advance(by: 2)
+            #expect(try errorCode(try await idp.pollDevice(slowCode, as: slowClient)) == "authorization_pending")
+            #expect(try errorCode(try await idp.pollDevice(slowCode, as: slowClient)) == "slow_down")
+        }
+    }
+
+    @Test("device_poll_interval must be a whole number of seconds from 0 to 3600")
+    func intervalValidation() throws {
+        for bad in ["-1", "3601", "1.5", "\"5\""] {
+            let problem = try FixtureLoaderTests.onlyProblem(
+                clients: #"[{"client_id": "tv", "grant_types": ["urn:ietf:params:oauth:grant-type:device_code"], "device_poll_interval": \#(bad)}]"#
+            )
+            #expect(problem.field == "device_poll_interval", "\(bad)")
+            #expect(problem.entry == #"index 0 (client_id "tv")"#)
+        }
+    }
+
     @Test("polling before the user approves gives authorization_pending")
     func pending() async throws {
         try await withTestIdP { idp in

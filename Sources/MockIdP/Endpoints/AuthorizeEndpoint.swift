@@ -48,8 +48,9 @@ struct AuthorizeEndpoint: Sendable {
             throw AuthorizationPageError(error: OAuthError(.invalidRequest, "unknown client_id \"\(clientID)\""))
         }
         if let redirectURI = form["redirect_uri"] {
-            // RFC 9700 §2.1: exact string matching, no patterns or prefixes.
-            guard client.redirectURIs.contains(redirectURI) else {
+            // RFC 9700 §2.1: exact string matching, no patterns or prefixes; any port on loopback for a public
+            // client (RFC 8252 §7.3), and the request's port is the one redirected to (and checked at the token endpoint).
+            guard RedirectURI.isRegistered(redirectURI, in: client.redirectURIs, anyLoopbackPort: client.isPublic) else {
                 throw AuthorizationPageError(
                     error: OAuthError(.invalidRequest, "redirect_uri \"\(redirectURI)\" is not registered for client \"\(clientID)\"")
                 )

@@ -5,9 +5,8 @@ import Hummingbird
 struct DeviceAuthorizationEndpoint: Sendable {
     let state: IdPState
 
-    /// RFC 8628 §3.2: "expires_in ... interval ... If no value is provided, clients MUST use 5 as the default."
+    /// RFC 8628 §3.2 `expires_in`. The `interval` is the client's `device_poll_interval` (default 5, RFC 8628's).
     static let lifetime = 600
-    static let interval = 5
 
     func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
         router.post(RouterPath(EndpointPath.deviceAuthorization), use: authorize)
@@ -41,7 +40,7 @@ struct DeviceAuthorizationEndpoint: Sendable {
             resources: try ResourceIndicators.parse(form),
             issuedAt: now,
             expiresAt: now + Self.lifetime,
-            interval: Self.interval
+            interval: client.devicePollInterval
         )
         await state.store.insert(device)
         let verificationURI = state.issuer.url(EndpointPath.deviceVerification)
@@ -53,7 +52,7 @@ struct DeviceAuthorizationEndpoint: Sendable {
                 verification_uri: verificationURI,
                 verification_uri_complete: verificationURI + "?user_code=" + FormParameters.encode(display),
                 expires_in: Self.lifetime,
-                interval: Self.interval
+                interval: client.devicePollInterval
             ),
             headers: [.cacheControl: "no-store"]
         )

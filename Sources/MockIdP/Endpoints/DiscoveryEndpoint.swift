@@ -23,25 +23,50 @@ struct DiscoveryEndpoint: Sendable {
     }
 
     func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
-        router.get(RouterPath(EndpointPath.openIDConfiguration)) { _, _ in try respond() }
-        router.get(RouterPath(EndpointPath.authorizationServerMetadata)) { _, _ in try respond() }
+        router.get(RouterPath(EndpointPath.openIDConfiguration)) { request, _ in try respond(to: request) }
+        router.get(RouterPath(EndpointPath.authorizationServerMetadata)) { request, _ in try respond(to: request) }
     }
 
-    private func respond() throws -> Response {
+    private func respond(to request: Request) throws -> Response {
         let issuer = state.issuer.issuer
         let algorithms = state.keys.publishedAlgorithms
+        if state.backchannelDynamic, let backchannel = backchannelBase(for: request, issuer: issuer) {
+            // Not cached: the host is the caller's, and one entry per host it sends would let callers grow the cache.
+            return Response.json(data: try Self.encode(document(issuer: issuer, algorithms: algorithms, backchannel: backchannel)))
+        }
         if let cached = cache.value.withLock({ $0 }), cached.issuer == issuer, cached.algorithms == algorithms {
             return Response.json(data: cached.json)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        let json = try encoder.encode(document(issuer: issuer, algorithms: algorithms))
+        let json = try Self.encode(document(issuer: issuer, algorithms: algorithms))
         cache.value.withLock { $0 = (issuer, algorithms, json) }
         return Response.json(data: json)
     }
 
-    func document(issuer: String, algorithms: [SigningAlgorithm]) -> [String: ClaimValue] {
+    private static func encode(_ document: [String: ClaimValue]) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return try encoder.encode(document)
+    }
+
+    /// The issuer's URL with its origin replaced by the one `request` came in on, when that differs from the issuer's:
+    /// `http://localhost:8080/x` fetched as `mock-idp:8080` gives `http://mock-idp:8080/x`. `nil` when it is the
+    /// issuer's own origin, or the request names none that is well-formed.
+    func backchannelBase(for request: Request, issuer: String) -> String? {
+        guard let schemeEnd = issuer.firstRange(of: "://") else { return nil }
+        let afterScheme = issuer[schemeEnd.upperBound...]
+        let pathStart = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
+        let issuerOrigin = issuer[..<pathStart].lowercased()
+        let scheme = String(issuer[..<schemeEnd.lowerBound])
+        guard let origin = RequestOrigin.of(request, trustForwarded: state.trustForwardedHeaders, defaultScheme: scheme), origin != issuerOrigin
+        else { return nil }
+        return origin + afterScheme[pathStart...]
+    }
+
+    /// - Parameter backchannel: where the back-channel endpoints are advertised, when not under the issuer.
+    func document(issuer: String, algorithms: [SigningAlgorithm], backchannel: String? = nil) -> [String: ClaimValue] {
         func url(_ path: String) -> ClaimValue { .string(issuer + path) }
+        // OIDC Discovery §3 lets endpoints live anywhere; only `issuer` must be the issuer identifier exactly.
+        func backchannelURL(_ path: String) -> ClaimValue { .string((backchannel ?? issuer) + path) }
         func strings(_ values: [String]) -> ClaimValue { .array(values.map { .string($0) }) }
         let registry = state.registry
         let scopeClaims = registry.fixtures.scopes.flatMap(\.claims)
@@ -51,12 +76,12 @@ struct DiscoveryEndpoint: Sendable {
         return [
             "issuer": .string(issuer),
             "authorization_endpoint": url(EndpointPath.authorize),
-            "token_endpoint": url(EndpointPath.token),
-            "userinfo_endpoint": url(EndpointPath.userinfo),
-            "jwks_uri": url(EndpointPath.jwks),
-            "introspection_endpoint": url(EndpointPath.introspection),
-            "revocation_endpoint": url(EndpointPath.revocation),
-            "device_authorization_endpoint": url(EndpointPath.deviceAuthorization),
+            "token_endpoint": backchannelURL(EndpointPath.token),
+            "userinfo_endpoint": backchannelURL(EndpointPath.userinfo),
+            "jwks_uri": backchannelURL(EndpointPath.jwks),
+            "introspection_endpoint": backchannelURL(EndpointPath.introspection),
+            "revocation_endpoint": backchannelURL(EndpointPath.revocation),
+            "device_authorization_endpoint": backchannelURL(EndpointPath.deviceAuthorization),
             "end_session_endpoint": url(EndpointPath.endSession),
             "scopes_supported": strings(registry.fixtures.scopes.map(\.name)),
             "claims_supported": strings(claims),

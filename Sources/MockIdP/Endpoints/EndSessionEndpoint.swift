@@ -35,7 +35,8 @@ struct EndSessionEndpoint: Sendable {
         if let uri = form["post_logout_redirect_uri"] {
             // §2: "When post_logout_redirect_uri is included, either client_id or id_token_hint MUST also be included."
             // §3: the OP "MUST NOT perform post-logout redirection" to a URI not registered for the client.
-            if let client, client.postLogoutRedirectURIs.contains(uri) {
+            // The same matching as redirect URIs: exact, or any loopback port for a public client (RFC 8252 §7.3).
+            if let client, RedirectURI.isRegistered(uri, in: client.postLogoutRedirectURIs, anyLoopbackPort: client.isPublic) {
                 let separator = uri.contains("?") ? "&" : "?"
                 let location = form["state"].map { uri + separator + FormParameters.encode([("state", $0)]) } ?? uri
                 return Response(status: .found, headers: [.location: location, .cacheControl: "no-store"])

@@ -37,6 +37,9 @@ struct IntrospectionEndpoint: Sendable {
         if !token.scope.isEmpty { body["scope"] = .string(token.scope.joined(separator: " ")) }
         if let jti = token.jti { body["jti"] = .string(jti) }
         if let sub = token.sub, let user = state.registry.user(sub: sub) { body["username"] = .string(user.username) }
+        // The token's own claims beyond RFC 7662's (roles, groups, a tenant), as a resource server reads them from the
+        // JWT; the members above, which describe the token's state, keep their meaning.
+        body.merge(token.claims) { member, _ in member }
         return Response.json(object: body, headers: [.cacheControl: "no-store"])
     }
 }

@@ -27,7 +27,8 @@ enum BuiltInFixtures {
       "birthdate": "1990-04-12",
       "updated_at": 1767225600,
       "accounts": ["NL01ALPH0123456789", "NL02ALPH9876543210"]
-    }
+    },
+    "access_token_claims": { "roles": ["customer"], "tenant": "alpha-bank" }
   },
   {
     "sub": "bob",
@@ -102,12 +103,20 @@ enum BuiltInFixtures {
     "audience": "https://api.alpha-bank.example"
   },
   {
+    "client_id": "budgetify-cli",
+    "redirect_uris": ["http://127.0.0.1/callback", "com.budgetify.app:/oauth2redirect"],
+    "post_logout_redirect_uris": ["http://127.0.0.1/signed-out"],
+    "scopes": ["openid", "profile", "offline_access", "transactions:read"],
+    "audience": "https://api.alpha-bank.example"
+  },
+  {
     "client_id": "reconciler",
     "client_secret": "reconciler-secret",
     "grant_types": ["client_credentials"],
     "scopes": ["transactions:read", "transactions:write"],
     "audience": "https://api.alpha-bank.example",
-    "access_token_ttl": 300
+    "access_token_ttl": 300,
+    "access_token_claims": { "roles": ["reconciliation"] }
   },
   {
     "client_id": "planner",
@@ -134,7 +143,7 @@ enum BuiltInFixtures {
   { "name": "address", "description": "Your postal address", "claims": ["address"] },
   { "name": "phone", "description": "Your phone number", "claims": ["phone_number", "phone_number_verified"] },
   { "name": "offline_access", "description": "Stay signed in (refresh tokens)" },
-  { "name": "transactions:read", "description": "Read your transactions", "claims": ["accounts"] },
+  { "name": "transactions:read", "description": "Read your transactions", "claims": ["accounts"], "access_token_claims": ["accounts"] },
   { "name": "transactions:write", "description": "Make payments from your accounts" },
   { "name": "calendar.read", "description": "Read your calendar" },
   { "name": "calendar.write", "description": "Change your calendar" }

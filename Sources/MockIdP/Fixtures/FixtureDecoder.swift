@@ -120,6 +120,16 @@ struct FixtureDecoder {
             return int
         }
 
+        /// A whole number of seconds in `range` (the device flow's polling interval: 0 allowed).
+        mutating func seconds(_ key: String, in range: ClosedRange<Int>) -> Int? {
+            guard let value = object[key], value != .null else { return nil }
+            guard case .int(let int) = value, range.contains(int) else {
+                problem(key, code: .invalidValue, "expected a whole number of seconds from \(range.lowerBound) to \(range.upperBound), found \(value.jsonText)")
+                return nil
+            }
+            return int
+        }
+
         mutating func claims(_ key: String) -> [String: ClaimValue] {
             guard let value = object[key], value != .null else { return [:] }
             guard let claims = value.objectValue else {
@@ -131,7 +141,7 @@ struct FixtureDecoder {
     }
 
     mutating func users(from data: Data) -> [User] {
-        let allowed: Set = ["sub", "username", "password", "claims"]
+        let allowed: Set = ["sub", "username", "password", "claims", "access_token_claims"]
         return entries(of: data, what: "users").map { index, object in
             guard let object else { return User(sub: "") }
             var entry = Entry(file: file, index: index, object: object, idField: "sub", allowed: allowed)
@@ -140,7 +150,8 @@ struct FixtureDecoder {
                 sub: entry.string("sub", required: true) ?? "",
                 username: entry.string("username"),
                 password: entry.string("password"),
-                claims: entry.claims("claims")
+                claims: entry.claims("claims"),
+                accessTokenClaims: entry.claims("access_token_claims")
             )
         }
     }
@@ -149,7 +160,7 @@ struct FixtureDecoder {
         let allowed: Set = [
             "client_id", "client_secret", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
             "token_endpoint_auth_method", "access_token_ttl", "refresh_token_ttl", "id_token_ttl", "audience",
-            "id_token_signed_response_alg",
+            "id_token_signed_response_alg", "access_token_claims", "device_poll_interval",
         ]
         return entries(of: data, what: "clients").map { index, object in
             guard let object else { return Client(clientID: "") }
@@ -180,18 +191,23 @@ struct FixtureDecoder {
                 refreshTokenTTL: entry.positiveInt("refresh_token_ttl") ?? Client.defaultRefreshTokenTTL,
                 idTokenTTL: entry.positiveInt("id_token_ttl") ?? Client.defaultIDTokenTTL,
                 audience: entry.stringOrStrings("audience"),
-                idTokenSignedResponseAlg: idTokenAlgorithm
+                idTokenSignedResponseAlg: idTokenAlgorithm,
+                accessTokenClaims: entry.claims("access_token_claims"),
+                devicePollInterval: entry.seconds("device_poll_interval", in: 0...Client.maximumDevicePollInterval) ?? Client.defaultDevicePollInterval
             )
         }
     }
 
     mutating func scopes(from data: Data) -> [Scope] {
-        let allowed: Set = ["name", "description", "claims"]
+        let allowed: Set = ["name", "description", "claims", "access_token_claims"]
         return entries(of: data, what: "scopes").map { index, object in
             guard let object else { return Scope(name: "") }
             var entry = Entry(file: file, index: index, object: object, idField: "name", allowed: allowed)
             defer { problems += entry.problems }
-            return Scope(name: entry.string("name", required: true) ?? "", description: entry.string("description"), claims: entry.strings("claims") ?? [])
+            return Scope(
+                name: entry.string("name", required: true) ?? "", description: entry.string("description"), claims: entry.strings("claims") ?? [],
+                accessTokenClaims: entry.strings("access_token_claims") ?? []
+            )
         }
     }
 }

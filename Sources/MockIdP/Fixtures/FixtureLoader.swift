@@ -11,38 +11,71 @@ package enum FixtureLoader {
     ///
     /// - Throws: `MockIdPFixtureError` listing every problem found: unreadable or malformed files, wrong types, broken references.
     static func load(directory: String) throws(MockIdPFixtureError) -> MockIdPFixtures {
-        var isDirectory = false
-        let url = URL(filePath: directory, directoryHint: .isDirectory)
-        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory {
-            throw MockIdPFixtureError(problems: [.init(file: directory, code: .unreadable, reason: "fixtures directory not found")])
+        try load(directory: directory, inline: [:])
+    }
+
+    /// One fixture file's JSON given inline, in place of the file (the binary's `MOCK_IDP_USERS`, `MOCK_IDP_CLIENTS`,
+    /// `MOCK_IDP_SCOPES`): `label` names it in problems, where a file would be named.
+    package struct InlineFile: Sendable {
+        /// What problems call it, e.g. the environment variable it came from.
+        package let label: String
+        package let json: String
+
+        package init(label: String, json: String) {
+            self.label = label
+            self.json = json
+        }
+    }
+
+    /// Loads fixtures with some files given inline (keyed by file name, `users.json` …); the others come from
+    /// `directory` when it is given and holds them, else from the built-in fixtures.
+    package static func load(directory: String?, inline: [String: InlineFile]) throws(MockIdPFixtureError) -> MockIdPFixtures {
+        var url: URL?
+        if let directory {
+            var isDirectory = false
+            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory {
+                throw MockIdPFixtureError(problems: [.init(file: directory, code: .unreadable, reason: "fixtures directory not found")])
+            }
+            url = URL(filePath: directory, directoryHint: .isDirectory)
         }
         func read(_ name: String) -> Result<Data?, MockIdPFixtureError.Problem> {
-            let path = url.appending(path: name).path
-            guard FileManager.default.fileExists(atPath: path) else { return .success(nil) }
+            if let file = inline[name] { return .success(Data(file.json.utf8)) }
+            guard let path = url?.appending(path: name).path, FileManager.default.fileExists(atPath: path) else { return .success(nil) }
             do {
                 return .success(try Data(contentsOf: URL(filePath: path)))
             } catch {
                 return .failure(.init(file: path, code: .unreadable, reason: "cannot read file: \(error)"))
             }
         }
+        var labels: [String: String] = [:]
+        for name in [FixtureValidator.usersFile, FixtureValidator.clientsFile, FixtureValidator.scopesFile] {
+            if let file = inline[name] {
+                labels[name] = file.label
+            } else if let url {
+                labels[name] = url.appending(path: name).path
+            }
+        }
         return try decode(
             users: read(FixtureValidator.usersFile),
             clients: read(FixtureValidator.clientsFile),
             scopes: read(FixtureValidator.scopesFile),
-            directory: directory
+            labels: labels
         )
     }
 
     /// Decodes the three files' contents (`nil` means use the built-in file) and validates the result.
+    ///
+    /// - Parameter labels: what problems call each file (by file name): its path, or the variable it came from; a file
+    ///   not named there is called by its name.
     package static func decode(
         users: Result<Data?, MockIdPFixtureError.Problem>,
         clients: Result<Data?, MockIdPFixtureError.Problem>,
         scopes: Result<Data?, MockIdPFixtureError.Problem>,
-        directory: String? = nil
+        labels: [String: String] = [:]
     ) throws(MockIdPFixtureError) -> MockIdPFixtures {
         var problems: [MockIdPFixtureError.Problem] = []
         func decode<T>(_ name: String, _ result: Result<Data?, MockIdPFixtureError.Problem>, builtIn: String, _ body: (inout FixtureDecoder, Data) -> [T]) -> [T] {
-            let label = directory.map { URL(filePath: $0, directoryHint: .isDirectory).appending(path: name).path } ?? name
+            let label = labels[name] ?? name
             var decoder = FixtureDecoder(file: label)
             switch result {
             case .failure(let problem):
@@ -59,12 +92,10 @@ package enum FixtureLoader {
             clients: decode(FixtureValidator.clientsFile, clients, builtIn: BuiltInFixtures.clients) { $0.clients(from: $1) },
             scopes: decode(FixtureValidator.scopesFile, scopes, builtIn: BuiltInFixtures.scopes) { $0.scopes(from: $1) }
         )
-        // Cross-checks name files without the directory, so relabel them to match the type problems above.
+        // Cross-checks name files by their names, so relabel them to match the type problems above.
         var crossChecks = FixtureValidator.problems(in: fixtures)
-        if let directory {
-            for index in crossChecks.indices {
-                crossChecks[index].file = URL(filePath: directory, directoryHint: .isDirectory).appending(path: crossChecks[index].file).path
-            }
+        for index in crossChecks.indices {
+            crossChecks[index].file = labels[crossChecks[index].file] ?? crossChecks[index].file
         }
         problems = FixtureValidator.merge(decoding: problems, validation: crossChecks)
         if !problems.isEmpty { throw MockIdPFixtureError(problems: problems) }

@@ -62,6 +62,9 @@ enum FixtureValidator {
             for reserved in ["sub", "iss", "aud", "exp", "iat"] where user.claims[reserved] != nil {
                 problem("claims.\(reserved)", "\"\(reserved)\" is set by MockIdP and cannot be a user claim")
             }
+            for name in reservedAccessTokenClaims(in: user.accessTokenClaims.keys) {
+                problem("access_token_claims.\(name)", "\"\(name)\" is set by MockIdP and cannot be overridden from fixtures")
+            }
         }
         return problems
     }
@@ -82,8 +85,21 @@ enum FixtureValidator {
             if scope.name.isEmpty || !scope.name.unicodeScalars.allSatisfy(isScopeTokenCharacter) {
                 problem("not a valid scope token (RFC 6749 §3.3: no spaces, quotes or backslashes)")
             }
+            for (claimIndex, name) in scope.accessTokenClaims.enumerated() where MockIdPFixtures.reservedAccessTokenClaims.contains(name) {
+                problems.append(
+                    .init(
+                        file: scopesFile, index: index, idField: "name", id: scope.name, field: "access_token_claims[\(claimIndex)]",
+                        code: .invalidValue, reason: "\"\(name)\" is set by MockIdP and cannot be copied into access tokens from a user's claims"
+                    )
+                )
+            }
         }
         return problems
+    }
+
+    /// The reserved access-token claim names among `names`, sorted, so that problems come in a stable order.
+    private static func reservedAccessTokenClaims(in names: some Sequence<String>) -> [String] {
+        names.filter(MockIdPFixtures.reservedAccessTokenClaims.contains).sorted()
     }
 
     static func isScopeTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
@@ -132,6 +148,12 @@ enum FixtureValidator {
             for ttl in [("access_token_ttl", client.accessTokenTTL), ("refresh_token_ttl", client.refreshTokenTTL), ("id_token_ttl", client.idTokenTTL)]
             where ttl.1 <= 0 || ttl.1 > Client.maximumTTL {
                 problem(ttl.0, "must be a positive number of seconds up to \(Client.maximumTTL) (ten years)")
+            }
+            for name in reservedAccessTokenClaims(in: client.accessTokenClaims.keys) {
+                problem("access_token_claims.\(name)", "\"\(name)\" is set by MockIdP and cannot be overridden from fixtures")
+            }
+            if !(0...Client.maximumDevicePollInterval).contains(client.devicePollInterval) {
+                problem("device_poll_interval", "must be a whole number of seconds from 0 to \(Client.maximumDevicePollInterval)")
             }
             // A defaulted audience ([client_id]) is not the user's to fix; a missing client_id is reported on its own.
             if client.audience != [client.clientID] && (client.audience.isEmpty || client.audience.contains("")) {

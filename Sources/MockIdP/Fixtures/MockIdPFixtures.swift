@@ -29,13 +29,20 @@ extension MockIdPFixtures {
         public var password: String?
         /// OIDC standard or custom claims, released according to the granted scopes.
         public var claims: [String: ClaimValue]
+        /// Claims merged into every access token issued for this user (roles, groups, a tenant), and into its
+        /// introspection; never the reserved ones (`MockIdPFixtures.reservedAccessTokenClaims`).
+        public var accessTokenClaims: [String: ClaimValue]
 
         /// A user; `username` defaults to `sub`.
-        public init(sub: String, username: String? = nil, password: String? = nil, claims: [String: ClaimValue] = [:]) {
+        public init(
+            sub: String, username: String? = nil, password: String? = nil, claims: [String: ClaimValue] = [:],
+            accessTokenClaims: [String: ClaimValue] = [:]
+        ) {
             self.sub = sub
             self.username = username ?? sub
             self.password = password
             self.claims = claims
+            self.accessTokenClaims = accessTokenClaims
         }
     }
 
@@ -90,6 +97,11 @@ extension MockIdPFixtures {
         /// The algorithm of this client's ID tokens (OpenID Connect Registration §2 `id_token_signed_response_alg`);
         /// `nil` signs with the server's algorithm (`MockIdPConfiguration.signingAlgorithm`).
         public var idTokenSignedResponseAlg: MockIdPConfiguration.SigningAlgorithm?
+        /// Claims merged into every access token issued to this client, client credentials included (and into its
+        /// introspection); never the reserved ones (`MockIdPFixtures.reservedAccessTokenClaims`).
+        public var accessTokenClaims: [String: ClaimValue]
+        /// The device flow's polling interval in seconds (RFC 8628 §3.2 `interval`), 0 allowed for tests; default 5.
+        public var devicePollInterval: Int
 
         /// One hour.
         public static let defaultAccessTokenTTL = 3600
@@ -99,6 +111,10 @@ extension MockIdPFixtures {
         public static let defaultIDTokenTTL = 3600
         /// The longest lifetime MockIdP accepts (ten years), so that expiry arithmetic can never overflow.
         public static let maximumTTL = 10 * 365 * 86400
+        /// RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default."
+        public static let defaultDevicePollInterval = 5
+        /// The longest polling interval MockIdP accepts: an hour, far beyond a device code's ten minutes.
+        public static let maximumDevicePollInterval = 3600
 
         /// Only `clientID` is required; the defaults are those of `clients.json` (see README.md).
         public init(
@@ -113,7 +129,9 @@ extension MockIdPFixtures {
             refreshTokenTTL: Int = Client.defaultRefreshTokenTTL,
             idTokenTTL: Int = Client.defaultIDTokenTTL,
             audience: [String]? = nil,
-            idTokenSignedResponseAlg: MockIdPConfiguration.SigningAlgorithm? = nil
+            idTokenSignedResponseAlg: MockIdPConfiguration.SigningAlgorithm? = nil,
+            accessTokenClaims: [String: ClaimValue] = [:],
+            devicePollInterval: Int = Client.defaultDevicePollInterval
         ) {
             self.clientID = clientID
             self.clientSecret = clientSecret
@@ -127,6 +145,8 @@ extension MockIdPFixtures {
             self.idTokenTTL = idTokenTTL
             self.audience = audience ?? [clientID]
             self.idTokenSignedResponseAlg = idTokenSignedResponseAlg
+            self.accessTokenClaims = accessTokenClaims
+            self.devicePollInterval = devicePollInterval
         }
 
         /// A client with no secret is public (RFC 6749 §2.1).
@@ -147,14 +167,23 @@ extension MockIdPFixtures {
         public var description: String?
         /// The user claims it releases (OIDC Core §5.4).
         public var claims: [String]
+        /// The user claims copied into the access token (and its introspection) when this scope is granted.
+        public var accessTokenClaims: [String]
 
-        /// A scope releasing `claims`.
-        public init(name: String, description: String? = nil, claims: [String] = []) {
+        /// A scope releasing `claims` to the ID token and userinfo, and copying `accessTokenClaims` into access tokens.
+        public init(name: String, description: String? = nil, claims: [String] = [], accessTokenClaims: [String] = []) {
             self.name = name
             self.description = description
             self.claims = claims
+            self.accessTokenClaims = accessTokenClaims
         }
     }
+}
+
+extension MockIdPFixtures {
+    /// The access-token claims MockIdP sets itself, which no fixture may override: `iss`, `sub`, `aud`, `exp`, `iat`,
+    /// `jti`, `client_id`, `scope` (RFC 9068 §2.2) and `cnf` (RFC 7800, proof-of-possession).
+    public static let reservedAccessTokenClaims: Set<String> = ["iss", "sub", "aud", "exp", "iat", "jti", "client_id", "scope", "cnf"]
 }
 
 // Inside the library the fixture values go by their short names; a consumer writes `MockIdPFixtures.User`, which

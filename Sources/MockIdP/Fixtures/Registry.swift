@@ -46,4 +46,19 @@ package struct Registry: Sendable {
         }
         return claims
     }
+
+    /// The fixture claims of an access token: the client's `access_token_claims`, then the user claims that the
+    /// granted scopes copy (scopes.json `access_token_claims`), then the user's own `access_token_claims`, each layer
+    /// over the one before. Validation keeps the reserved claims out of all three.
+    func accessTokenClaims(client: Client, user: User?, scope: [String]) -> [String: ClaimValue] {
+        var claims = client.accessTokenClaims
+        guard let user else { return claims }
+        for name in scope {
+            for claim in scopesByName[name]?.accessTokenClaims ?? [] {
+                if let value = user.claims[claim] { claims[claim] = value }
+            }
+        }
+        claims.merge(user.accessTokenClaims) { _, user in user }
+        return claims
+    }
 }

@@ -6,7 +6,8 @@ import Foundation
 package import HTTPTypes
 import Hummingbird
 
-/// Authenticates the client at the token endpoint (RFC 6749 §2.3): `client_secret_basic`, `client_secret_post` or `none`.
+/// Authenticates the client at the token endpoint (RFC 6749 §2.3): `client_secret_basic`, `client_secret_post` or `none`
+/// (a client_id in the body, or a public client's id in Basic credentials with an empty password).
 package enum ClientAuthentication {
     /// A client-authenticated form request (token, introspection, revocation, device authorization): its parameters,
     /// each sent at most once (RFC 6749 §3.1), and the client they authenticate.
@@ -34,6 +35,12 @@ package enum ClientAuthentication {
             }
             if let bodyID = form["client_id"], bodyID != clientID {
                 throw OAuthError(.invalidRequest, "client_id in the body does not match the Authorization header")
+            }
+            // A public client's id with an empty password is no credential but an identification: requests-oauthlib
+            // sends it by default and Go's x/oauth2 tries it first. It is authentication method `none` (RFC 6749 §2.1:
+            // a public client cannot authenticate; §3.2.1 only asks that it identify itself), not a failed secret.
+            if secret.isEmpty, let client = registry.client(clientID), client.isPublic {
+                return try verify(clientID: clientID, secret: nil, method: .none, registry: registry)
             }
             return try verify(clientID: clientID, secret: secret, method: .clientSecretBasic, registry: registry)
         }

@@ -11,6 +11,10 @@ struct IdPState: Sendable {
     let scripts: ScriptedResponses
     /// Show the user chooser on every authorization request, not only on prompt=login / select_account.
     let alwaysShowLoginPage: Bool
+    /// Discovery names the back-channel endpoints under the host it was fetched through (`--backchannel-dynamic`).
+    let backchannelDynamic: Bool
+    /// `Forwarded` / `X-Forwarded-*` name that host (`--trust-forwarded-headers`).
+    let trustForwardedHeaders: Bool
     let logger: Logger
 
     /// RFC 6749 §4.1.2: "A maximum authorization code lifetime of 10 minutes is RECOMMENDED"; MockIdP is stricter.
@@ -52,6 +56,8 @@ extension IdPState {
             issuer: IssuerState(configuration.issuer(boundPort: configuration.port)),
             scripts: ScriptedResponses(),
             alwaysShowLoginPage: configuration.loginPage,
+            backchannelDynamic: configuration.backchannelDynamic,
+            trustForwardedHeaders: configuration.trustForwardedHeaders,
             logger: configuration.logger
         )
     }

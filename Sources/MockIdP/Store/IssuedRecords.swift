@@ -63,6 +63,9 @@ struct IssuedToken: Sendable, Redeemable {
     let grantID: String
     /// For an access or ID token, the refresh token it was issued with, if any.
     let refreshToken: String?
+    /// The access token's claims beyond RFC 9068's (fixtures' `access_token_claims`, /debug overrides), which
+    /// introspection returns too; a refresh token carries its access token's.
+    var claims: [String: ClaimValue] = [:]
     var usedAt: Int?
     var revokedAt: Int?
 }

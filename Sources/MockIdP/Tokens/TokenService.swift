@@ -21,6 +21,9 @@ package struct TokenService: Sendable {
         let sub = authorization.user?.sub ?? client.clientID
         let jti = randomToken(bytes: 16)
 
+        // The fixtures' claims first (roles, groups, a tenant: never a reserved one), then the /debug overrides.
+        var extraClaims = registry.accessTokenClaims(client: client, user: authorization.user, scope: authorization.scope)
+        extraClaims.merge(overrides.accessTokenClaims) { _, override in override }
         // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; scope per §2.2.3; auth_time per §2.2.1.
         var accessClaims: [String: ClaimValue] = [
             "iss": .string(issuer),
@@ -33,7 +36,7 @@ package struct TokenService: Sendable {
         ]
         if !authorization.scope.isEmpty { accessClaims["scope"] = .string(authorization.scope.joined(separator: " ")) }
         if let authTime = authorization.authTime { accessClaims["auth_time"] = .int(authTime) }
-        accessClaims.merge(overrides.accessTokenClaims) { _, override in override }
+        accessClaims.merge(extraClaims) { _, extra in extra }
         let accessToken = try await keys.sign(accessClaims, type: "at+jwt")
 
         var issued: [IssuedToken] = []
@@ -44,12 +47,12 @@ package struct TokenService: Sendable {
             issued.append(
                 record(
                     .refreshToken, value, authorization, now: now, ttl: client.refreshTokenTTL, jti: nil, refreshToken: nil,
-                    scope: authorization.refreshTokenScope
+                    scope: authorization.refreshTokenScope, claims: extraClaims
                 )
             )
         }
         issued.append(
-            record(.accessToken, accessToken, authorization, now: now, ttl: accessTokenTTL, jti: jti, refreshToken: refreshToken)
+            record(.accessToken, accessToken, authorization, now: now, ttl: accessTokenTTL, jti: jti, refreshToken: refreshToken, claims: extraClaims)
         )
 
         var idToken: String?
@@ -84,7 +87,7 @@ package struct TokenService: Sendable {
 
     private func record(
         _ kind: TokenKind, _ value: String, _ authorization: Authorization, now: Int, ttl: Int, jti: String?, refreshToken: String?,
-        scope: [String]? = nil
+        scope: [String]? = nil, claims: [String: ClaimValue] = [:]
     ) -> IssuedToken {
         IssuedToken(
             kind: kind,
@@ -99,7 +102,8 @@ package struct TokenService: Sendable {
             issuedAt: now,
             expiresAt: now + ttl,
             grantID: authorization.grantID,
-            refreshToken: refreshToken
+            refreshToken: refreshToken,
+            claims: claims
         )
     }
 

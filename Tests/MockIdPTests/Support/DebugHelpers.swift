@@ -14,14 +14,19 @@ func withConfiguredTestIdP<T: Sendable>(
     loginPage: Bool = false,
     requestLogCapacity: Int = 500,
     signingAlgorithm: SigningAlgorithm = .rs256,
+    issuer: String = testIssuer,
+    backchannelDynamic: Bool = false,
+    trustForwardedHeaders: Bool = false,
     _ body: @Sendable (TestIdP) async throws -> T
 ) async throws -> T {
     let configuration = MockIdPConfiguration(
-        issuer: testIssuer,
+        issuer: issuer,
         fixtures: fixtures,
         loginPage: loginPage,
         requestLogCapacity: requestLogCapacity,
-        signingAlgorithm: signingAlgorithm
+        signingAlgorithm: signingAlgorithm,
+        backchannelDynamic: backchannelDynamic,
+        trustForwardedHeaders: trustForwardedHeaders
     )
     let issuer = try await MountedIssuer.make(configuration: configuration)
     let app = buildApplication(configuration: configuration, issuer: issuer)
