@@ -37,6 +37,10 @@ enum FuzzTargets {
             name: "fixtures", summary: "fixture files: FixtureLoader.decode, JSONSyntaxError.locate, Registry",
             maxLength: 8192, body: fixtures
         ),
+        Target(
+            name: "urls", summary: "redirect URIs and hosts: RedirectURI.problem and isRegistered (loopback ports), RequestOrigin.isHost",
+            maxLength: 512, body: urls
+        ),
     ]
 
     static func target(named name: String) -> Target? {

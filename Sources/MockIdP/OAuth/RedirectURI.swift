@@ -1,10 +1,10 @@
 /// Checks on registered redirect URIs (RFC 6749 §3.1.2).
-enum RedirectURI {
+package enum RedirectURI {
     /// Why `uri` cannot be registered, or `nil` if it can.
     ///
     /// RFC 6749 §3.1.2: "The redirection endpoint URI MUST be an absolute URI as defined by [RFC3986] Section 4.3.
     /// ... The endpoint URI MUST NOT include a fragment component."
-    static func problem(with uri: String) -> String? {
+    package static func problem(with uri: String) -> String? {
         if uri.contains("#") { return "redirect URI \"\(uri)\" carries a fragment (RFC 6749 §3.1.2)" }
         if uri.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) {
             return "redirect URI \"\(uri)\" contains whitespace"
@@ -39,7 +39,7 @@ enum RedirectURI {
     /// app), a registered URI on `127.0.0.1`, `[::1]` or `localhost` (RFC 8252 §8.3 discourages the name, but clients use
     /// it) matches a requested one that differs only in its port; scheme and host (case-insensitively, RFC 3986 §6.2.2.1),
     /// path and query must still be equal. Nothing else is ever relaxed: no prefixes, no patterns.
-    static func isRegistered(_ requested: String, in registered: [String], anyLoopbackPort: Bool) -> Bool {
+    package static func isRegistered(_ requested: String, in registered: [String], anyLoopbackPort: Bool) -> Bool {
         if registered.contains(requested) { return true }
         guard anyLoopbackPort, let request = LoopbackURI(requested) else { return false }
         return registered.contains { LoopbackURI($0)?.matches(request) ?? false }

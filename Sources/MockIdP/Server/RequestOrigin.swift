@@ -8,7 +8,7 @@ import Hummingbird
 /// element: the one the proxy nearest the client added) and then `X-Forwarded-Proto` / `X-Forwarded-Host` override it;
 /// without, they are ignored, so that no client can make discovery name a host of its choosing through them.
 /// A malformed value names no origin at all (the caller falls back to the issuer's), never a crash.
-enum RequestOrigin {
+package enum RequestOrigin {
     static func of(_ request: Request, trustForwarded: Bool, defaultScheme: String) -> String? {
         var scheme = defaultScheme
         // HTTP/1's Host header arrives as the request's authority; a field of that name, if one is left, says the same.
@@ -66,7 +66,7 @@ enum RequestOrigin {
 
     /// A host and optional port as `Host` carries them (RFC 9110 §7.2, RFC 3986 §3.2.2): a name or IPv4 address of
     /// letters, digits, `-`, `.` and `_`, or a bracketed IPv6 address; then `:` and digits. Nothing else is echoed.
-    static func isHost(_ value: String) -> Bool {
+    package static func isHost(_ value: String) -> Bool {
         guard !value.isEmpty, value.utf8.count <= 262 else { return false }
         var rest = Substring(value)
         if rest.hasPrefix("[") {
