@@ -149,7 +149,7 @@ struct FixtureDecoder {
         let allowed: Set = [
             "client_id", "client_secret", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
             "token_endpoint_auth_method", "access_token_ttl", "refresh_token_ttl", "id_token_ttl", "audience",
-            "id_token_signed_response_alg",
+            "id_token_signed_response_alg", "allowed_origins",
         ]
         return entries(of: data, what: "clients").map { index, object in
             guard let object else { return Client(clientID: "") }
@@ -180,7 +180,8 @@ struct FixtureDecoder {
                 refreshTokenTTL: entry.positiveInt("refresh_token_ttl") ?? Client.defaultRefreshTokenTTL,
                 idTokenTTL: entry.positiveInt("id_token_ttl") ?? Client.defaultIDTokenTTL,
                 audience: entry.stringOrStrings("audience"),
-                idTokenSignedResponseAlg: idTokenAlgorithm
+                idTokenSignedResponseAlg: idTokenAlgorithm,
+                allowedOrigins: entry.allowedOrigins("allowed_origins")
             )
         }
     }

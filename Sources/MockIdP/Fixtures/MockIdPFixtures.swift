@@ -90,6 +90,9 @@ extension MockIdPFixtures {
         /// The algorithm of this client's ID tokens (OpenID Connect Registration §2 `id_token_signed_response_alg`);
         /// `nil` signs with the server's algorithm (`MockIdPConfiguration.signingAlgorithm`).
         public var idTokenSignedResponseAlg: MockIdPConfiguration.SigningAlgorithm?
+        /// The browser origins that may read this client's responses (CORS); `nil` allows the origins of its
+        /// redirect URIs (see `AllowedOrigins`).
+        public var allowedOrigins: AllowedOrigins?
 
         /// One hour.
         public static let defaultAccessTokenTTL = 3600
@@ -113,7 +116,8 @@ extension MockIdPFixtures {
             refreshTokenTTL: Int = Client.defaultRefreshTokenTTL,
             idTokenTTL: Int = Client.defaultIDTokenTTL,
             audience: [String]? = nil,
-            idTokenSignedResponseAlg: MockIdPConfiguration.SigningAlgorithm? = nil
+            idTokenSignedResponseAlg: MockIdPConfiguration.SigningAlgorithm? = nil,
+            allowedOrigins: AllowedOrigins? = nil
         ) {
             self.clientID = clientID
             self.clientSecret = clientSecret
@@ -127,6 +131,7 @@ extension MockIdPFixtures {
             self.idTokenTTL = idTokenTTL
             self.audience = audience ?? [clientID]
             self.idTokenSignedResponseAlg = idTokenSignedResponseAlg
+            self.allowedOrigins = allowedOrigins
         }
 
         /// A client with no secret is public (RFC 6749 §2.1).
