@@ -37,6 +37,10 @@ enum FuzzTargets {
             name: "fixtures", summary: "fixture files: FixtureLoader.decode, JSONSyntaxError.locate, Registry",
             maxLength: 8192, body: fixtures
         ),
+        Target(
+            name: "origin", summary: "Origin headers, allowed_origins entries and redirect URIs' origins: WebOrigin",
+            maxLength: 256, body: origin
+        ),
     ]
 
     static func target(named name: String) -> Target? {

@@ -38,6 +38,11 @@ import Testing
         ]
     }
 
+    /// A refresh-token request of `clientID` with a token no one was issued: an invalid_grant, or invalid_client.
+    static func refresh(clientID: String) -> [(String, String)] {
+        [("grant_type", "refresh_token"), ("client_id", clientID), ("refresh_token", "x")]
+    }
+
     // MARK: Preflight
 
     @Test("a preflight from an origin a client allows gets 204 with the origin, methods, headers, max-age and Vary")
@@ -47,7 +52,8 @@ import Testing
             #expect(response.status == .noContent)
             #expect(response.headers[.accessControlAllowOrigin] == Self.spaOrigin)
             #expect(response.headers[.accessControlAllowMethods] == "POST")
-            let allowed = Set((response.headers[.accessControlAllowHeaders] ?? "").lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            let allowedList = (response.headers[.accessControlAllowHeaders] ?? "").lowercased().split(separator: ",")
+            let allowed = Set(allowedList.map { $0.trimmingCharacters(in: .whitespaces) })
             #expect(allowed.isSuperset(of: ["authorization", "content-type", "dpop", "x-requested-with"]))
             #expect(response.headers[.accessControlMaxAge] == "600")
             #expect(response.headers[.vary] == "Origin")
@@ -180,7 +186,7 @@ import Testing
         try await withTestIdP { idp in
             let origin: HTTPFields = [.origin: Self.spaOrigin]
             // No known client: any client's origins decide, so the page can read invalid_client.
-            let unknown = try await idp.post("/token", form: [("grant_type", "refresh_token"), ("client_id", "nobody")], headers: origin)
+            let unknown = try await idp.post("/token", form: Self.refresh(clientID: "nobody"), headers: origin)
             #expect(unknown.status == .unauthorized)
             #expect(try errorCode(unknown) == "invalid_client")
             Self.expectAllowed(unknown, Self.spaOrigin)
@@ -271,7 +277,10 @@ import Testing
         let fixtures = try FixtureLoader.builtIn()
         var clients = fixtures.clients
         clients.append(
-            Client(clientID: "listed", redirectURIs: ["http://localhost:7000/cb"], allowedOrigins: .origins(["https://listed.example", "http://[::1]:7000"]))
+            Client(
+                clientID: "listed", redirectURIs: ["http://localhost:7000/cb"],
+                allowedOrigins: .origins(["https://listed.example", "http://[::1]:7000"])
+            )
         )
         clients.append(Client(clientID: "open", redirectURIs: ["http://localhost:7100/cb"], allowedOrigins: .any))
         clients.append(Client(clientID: "closed", redirectURIs: ["http://localhost:7200/cb"], allowedOrigins: .origins([])))
@@ -285,9 +294,9 @@ import Testing
 
             // "open" allows any origin: its own token requests answer any, other clients' do not.
             let unknownOrigin = "https://whatever.example"
-            let open = try await idp.post("/token", form: [("grant_type", "refresh_token"), ("client_id", "open"), ("refresh_token", "x")], headers: [.origin: unknownOrigin])
+            let open = try await idp.post("/token", form: Self.refresh(clientID: "open"), headers: [.origin: unknownOrigin])
             Self.expectAllowed(open, unknownOrigin)
-            let spa = try await idp.post("/token", form: [("grant_type", "refresh_token"), ("client_id", "budgetify-spa"), ("refresh_token", "x")], headers: [.origin: unknownOrigin])
+            let spa = try await idp.post("/token", form: Self.refresh(clientID: "budgetify-spa"), headers: [.origin: unknownOrigin])
             Self.expectNoCORS(spa)
         }
     }
@@ -297,11 +306,13 @@ import Testing
         try await withTestIdP { idp in
             let origin = "http://localhost:9000"
             #expect(try await idp.preflight("/token", origin: origin).status == .forbidden)
-            let added = try await idp.postJSON("/debug/clients", #"{"client_id": "cli", "redirect_uris": ["http://localhost:9100/cb"], "allowed_origins": ["http://localhost:9000"]}"#)
+            let added = try await idp.postJSON(
+                "/debug/clients", #"{"client_id": "cli", "redirect_uris": ["http://localhost:9100/cb"], "allowed_origins": ["http://localhost:9000"]}"#
+            )
             #expect(added.status == .created, "\(bodyText(added))")
             #expect(try await idp.preflight("/token", origin: origin).status == .noContent)
             #expect(try await idp.preflight("/token", origin: "http://localhost:9100").status == .forbidden, "an explicit list replaces the default")
-            let token = try await idp.post("/token", form: [("grant_type", "refresh_token"), ("client_id", "cli"), ("refresh_token", "x")], headers: [.origin: origin])
+            let token = try await idp.post("/token", form: Self.refresh(clientID: "cli"), headers: [.origin: origin])
             Self.expectAllowed(token, origin)
             #expect(try await idp.sendDelete("/debug/fixtures").status == .ok)
             #expect(try await idp.preflight("/token", origin: origin).status == .forbidden)
@@ -382,18 +393,38 @@ import Testing
     @Test(
         "allowed_origins that is not \"*\" or a list of origins is a fixture error naming file, entry and field",
         arguments: [
-            (#""http://localhost:5173""#, "allowed_origins", #"expected "*" or an array of origins such as ["http://localhost:5173"], found "http://localhost:5173""#),
+            (
+                #""http://localhost:5173""#, "allowed_origins",
+                #"expected "*" or an array of origins such as ["http://localhost:5173"], found "http://localhost:5173""#
+            ),
             ("7", "allowed_origins", #"expected "*" or an array of origins such as ["http://localhost:5173"], found 7"#),
             ("[1]", "allowed_origins[0]", "expected a string, found a number"),
-            (#"["http://localhost:5173/"]"#, "allowed_origins[0]", #""http://localhost:5173/" ends with a slash: an origin has no path (write http://localhost:5173)"#),
+            (
+                #"["http://localhost:5173/"]"#, "allowed_origins[0]",
+                #""http://localhost:5173/" ends with a slash: an origin has no path (write http://localhost:5173)"#
+            ),
             (
                 #"["http://a.example", "http://localhost:5173/app"]"#, "allowed_origins[1]",
                 #""http://localhost:5173/app" is not an origin: it has a path, query or fragment ("/app"); an origin is scheme://host[:port]"#
             ),
-            (#"["HTTP://Localhost:5173"]"#, "allowed_origins[0]", #""HTTP://Localhost:5173" must be lowercase, as browsers send it in the Origin header (write http://localhost:5173)"#),
-            (#"["https://app.example:443"]"#, "allowed_origins[0]", #""https://app.example:443" names the default port of https: browsers leave it out (write https://app.example)"#),
-            (#"["localhost:5173"]"#, "allowed_origins[0]", #""localhost:5173" is not an origin: scheme://host[:port], with no path, query or fragment (RFC 6454 §6.2)"#),
+            (
+                #"["HTTP://Localhost:5173"]"#, "allowed_origins[0]",
+                #""HTTP://Localhost:5173" must be lowercase, as browsers send it in the Origin header (write http://localhost:5173)"#
+            ),
+            (
+                #"["https://app.example:443"]"#, "allowed_origins[0]",
+                #""https://app.example:443" names the default port of https: browsers leave it out (write https://app.example)"#
+            ),
+            (
+                #"["localhost:5173"]"#, "allowed_origins[0]",
+                #""localhost:5173" is not an origin: scheme://host[:port], with no path, query or fragment (RFC 6454 §6.2)"#
+            ),
             (#"["http://a.example", "*"]"#, "allowed_origins[1]", #""*" allows every origin only on its own: write "allowed_origins": "*""#),
+            (
+                #"["http://localhost:05173"]"#, "allowed_origins[0]",
+                #""http://localhost:05173" writes its port with leading zeros, which browsers do not (write http://localhost:5173)"#
+            ),
+            (#"["http://[]:80"]"#, "allowed_origins[0]", #""http://[]:80" is not an origin: scheme://host[:port], with no path, query or fragment (RFC 6454 §6.2)"#),
         ]
     )
     func invalidAllowedOrigins(value: String, field: String, reason: String) throws {
@@ -415,13 +446,16 @@ import Testing
         #expect(try decoded(#"["*"]"#) == .any)
         #expect(try decoded("null") == nil)
         #expect(try decoded("[]") == .origins([]))
-        #expect(try decoded(#"["http://localhost:5173", "https://[::1]:8443", "chrome-extension://abcdef"]"#) == .origins(["http://localhost:5173", "https://[::1]:8443", "chrome-extension://abcdef"]))
+        let origins = ["http://localhost:5173", "https://[::1]:8443", "chrome-extension://abcdef"]
+        #expect(try decoded(#"["http://localhost:5173", "https://[::1]:8443", "chrome-extension://abcdef"]"#) == .origins(origins))
     }
 
     @Test("invalid allowed_origins added at runtime is a 400 naming the entry and field")
     func runtimeValidation() async throws {
         try await withTestIdP { idp in
-            let response = try await idp.postJSON("/debug/clients", #"{"client_id": "cli", "redirect_uris": ["http://localhost:9100/cb"], "allowed_origins": ["http://x/"]}"#)
+            let response = try await idp.postJSON(
+                "/debug/clients", #"{"client_id": "cli", "redirect_uris": ["http://localhost:9100/cb"], "allowed_origins": ["http://x/"]}"#
+            )
             let problems = try DebugFixturesTests.problems(response)
             #expect(problems.count == 1)
             #expect(problems.first?.contains(#"field "allowed_origins[0]""#) == true)

@@ -1,8 +1,8 @@
 /// Web origins as browsers serialise them (RFC 6454 §6.2, Fetch "serialization of an origin"): `scheme://host[:port]`,
 /// lowercase, with no path, query, fragment or trailing slash, and no port when it is the scheme's default.
-enum WebOrigin {
+package enum WebOrigin {
     /// Why `origin`, an entry of `allowed_origins`, is not an origin as a browser sends it; `nil` when it is one.
-    static func problem(with origin: String) -> String? {
+    package static func problem(with origin: String) -> String? {
         guard let parts = split(origin) else {
             return "\"\(origin)\" is not an origin: scheme://host[:port], with no path, query or fragment (RFC 6454 §6.2)"
         }
@@ -18,23 +18,26 @@ enum WebOrigin {
         if let port = parts.port, port == defaultPort(of: parts.scheme) {
             return "\"\(origin)\" names the default port of \(parts.scheme): browsers leave it out (write \(parts.scheme)://\(parts.host))"
         }
+        if let port = parts.port, !origin.hasSuffix(":\(port)") {
+            return "\"\(origin)\" writes its port with leading zeros, which browsers do not (write \(parts.scheme)://\(parts.host):\(port))"
+        }
         return nil
     }
 
     /// Whether an `Origin` request header is well formed: an origin (RFC 6454 §7.1) or `null`. Lenient about case,
     /// which `normalized` then folds, so that a hand-written header still matches.
-    static func isWellFormedHeader(_ value: String) -> Bool {
+    package static func isWellFormedHeader(_ value: String) -> Bool {
         value == "null" || split(value).map { $0.rest.isEmpty } == true
     }
 
     /// The header's origin folded to lowercase, as `allowed_origins` entries are written.
-    static func normalized(header value: String) -> String {
+    package static func normalized(header value: String) -> String {
         value.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? value.lowercased() : value
     }
 
     /// The origin of an absolute http(s) URI, e.g. a redirect URI: its scheme and authority, lowercase, without
     /// user information or the scheme's default port; `nil` for other schemes (a native app's `com.example:/cb`).
-    static func of(uri: String) -> String? {
+    package static func of(uri: String) -> String? {
         let lowered = uri.lowercased()
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://"),
             let separator = lowered.firstRange(of: "://")
@@ -77,16 +80,16 @@ enum WebOrigin {
                 guard tail.hasPrefix(":"), let parsed = parsePort(tail.dropFirst()) else { return nil }
                 port = parsed
             }
-            guard host.dropFirst().dropLast().allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
+            let address = host.dropFirst().dropLast()
+            guard address.contains(":"), address.allSatisfy({ $0.isASCII && ($0.isHexDigit || $0 == ":" || $0 == ".") }) else { return nil }
         } else if let colon = authority.lastIndex(of: ":") {
             host = authority[..<colon]
             guard let parsed = parsePort(authority[authority.index(after: colon)...]) else { return nil }
             port = parsed
         }
         // RFC 3986 §3.2.2 reg-name, without percent-encoding (browsers serialise hosts in ASCII, IDNs as punycode).
-        guard !host.isEmpty,
-            host.hasPrefix("[") || host.unicodeScalars.allSatisfy({ isASCIILetter($0) || ("0"..."9").contains($0) || "-._~".unicodeScalars.contains($0) })
-        else { return nil }
+        let isRegName = host.unicodeScalars.allSatisfy { isASCIILetter($0) || ("0"..."9").contains($0) || "-._~".unicodeScalars.contains($0) }
+        guard !host.isEmpty, host.hasPrefix("[") || isRegName else { return nil }
         return (String(scheme), String(host), port, rest)
     }
 
