@@ -319,6 +319,33 @@ import Testing
         }
     }
 
+    @Test("introspection and device authorization go by the authenticated client")
+    func introspectionAndDevice() async throws {
+        try await withTestIdP { idp in
+            let token = try await idp.accessToken()
+            let budgetify = "http://localhost:3000"
+            let introspection = try await idp.post(
+                "/introspect", form: [("token", token)], headers: [.authorization: basic("budgetify", "budgetify-secret"), .origin: budgetify]
+            )
+            #expect(try json(introspection)["active"] as? Bool == true)
+            Self.expectAllowed(introspection, budgetify)
+            // reconciler registers no redirect URI, so no origin: a service, not a browser app.
+            let service = try await idp.post(
+                "/introspect", form: [("token", token)], headers: [.authorization: basic("reconciler", "reconciler-secret"), .origin: budgetify]
+            )
+            #expect(service.status == .ok)
+            Self.expectNoCORS(service)
+            let device = try await idp.post(
+                "/device_authorization", form: [("scope", "openid")], headers: [.authorization: basic("budgetify", "budgetify-secret"), .origin: budgetify]
+            )
+            #expect(device.status == .ok)
+            Self.expectAllowed(device, budgetify)
+            let tv = try await idp.post("/device_authorization", form: [("client_id", "budgetify-tv")], headers: [.origin: budgetify])
+            #expect(tv.status == .ok)
+            Self.expectNoCORS(tv)
+        }
+    }
+
     @Test("logout's response goes by its client_id")
     func endSession() async throws {
         try await withTestIdP { idp in
