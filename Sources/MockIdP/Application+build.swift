@@ -14,7 +14,7 @@ struct MountedIssuer: Sendable {
     }
 }
 
-/// The composition root: every endpoint of one issuer on one router, behind the request log and the error middleware.
+/// The composition root: every endpoint of one issuer on one router, behind the request log, CORS and the error middleware.
 func buildRouter(issuer: MountedIssuer) -> Router<IdPRequestContext> {
     // RFC 9110 §9.3.2: HEAD is GET without the content, on every GET route (the response keeps GET's headers).
     let router = Router(context: IdPRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -28,7 +28,11 @@ func buildRouter(issuer: MountedIssuer) -> Router<IdPRequestContext> {
 func addRoutes(of issuer: MountedIssuer, to routes: some RouterMethods<IdPRequestContext>, pathPrefix: String) {
     let state = issuer.state
     _ = routes.add(middleware: RequestLogMiddleware(log: issuer.controls.requestLog, clock: state.clock, pathPrefix: pathPrefix))
+    // Inside the request log, whose RequestNote names the client a response is for, and outside the error
+    // middleware, so that error responses carry CORS headers too.
+    _ = routes.add(middleware: CORSMiddleware(liveRegistry: state.liveRegistry, routes: CORSRoutes(pathPrefix: pathPrefix)))
     _ = routes.add(middleware: ErrorMiddleware())
+    CORSRoutes.addRoutes(to: routes)
     DiscoveryEndpoint(state: state).addRoutes(to: routes)
     JWKSEndpoint(state: state).addRoutes(to: routes)
     AuthorizeEndpoint(state: state).addRoutes(to: routes)

@@ -41,6 +41,10 @@ enum FuzzTargets {
             name: "urls", summary: "redirect URIs and hosts: RedirectURI.problem and isRegistered (loopback ports), RequestOrigin.isHost",
             maxLength: 512, body: urls
         ),
+        Target(
+            name: "origin", summary: "Origin headers, allowed_origins entries and redirect URIs' origins: WebOrigin",
+            maxLength: 256, body: origin
+        ),
     ]
 
     static func target(named name: String) -> Target? {

@@ -88,11 +88,14 @@ struct EndSessionEndpoint: Sendable {
             guard let client = state.registry.client(clientID) else {
                 throw AuthorizationPageError(error: OAuthError(.invalidRequest, "unknown client_id \"\(clientID)\""))
             }
+            RequestNote.client(clientID)
             if let hint, !hint.audience.contains(clientID) {
                 throw AuthorizationPageError(error: OAuthError(.invalidRequest, "client_id does not match the id_token_hint's audience"))
             }
             return client
         }
-        return hint?.audience.first.flatMap { state.registry.client($0) }
+        let client = hint?.audience.first.flatMap { state.registry.client($0) }
+        if let client { RequestNote.client(client.clientID) }
+        return client
     }
 }

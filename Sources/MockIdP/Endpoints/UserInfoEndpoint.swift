@@ -32,6 +32,7 @@ extension UserInfoEndpoint {
         guard let record = await state.store.token(token), record.kind == .accessToken else {
             throw OAuthError.bearer(.invalidToken, "unknown access token")
         }
+        RequestNote.client(record.clientID)
         switch record.status(at: state.clock.now) {
         case .active: return record
         case .expired: throw OAuthError.bearer(.invalidToken, "the access token has expired")

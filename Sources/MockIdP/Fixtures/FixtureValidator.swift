@@ -159,6 +159,14 @@ enum FixtureValidator {
             if client.audience != [client.clientID] && (client.audience.isEmpty || client.audience.contains("")) {
                 problem("audience", "must name at least one non-empty audience")
             }
+            if case .origins(let origins) = client.allowedOrigins {
+                for (originIndex, origin) in origins.enumerated() {
+                    let reason = origin == "*"
+                        ? #""*" allows every origin only on its own: write "allowed_origins": "*""#
+                        : WebOrigin.problem(with: origin)
+                    if let reason { problem("allowed_origins[\(originIndex)]", reason) }
+                }
+            }
         }
         return problems
     }

@@ -102,6 +102,9 @@ extension MockIdPFixtures {
         public var accessTokenClaims: [String: ClaimValue]
         /// The device flow's polling interval in seconds (RFC 8628 §3.2 `interval`), 0 allowed for tests; default 5.
         public var devicePollInterval: Int
+        /// The browser origins that may read this client's responses (CORS); `nil` allows the origins of its
+        /// redirect URIs (see `AllowedOrigins`).
+        public var allowedOrigins: AllowedOrigins?
 
         /// One hour.
         public static let defaultAccessTokenTTL = 3600
@@ -131,7 +134,8 @@ extension MockIdPFixtures {
             audience: [String]? = nil,
             idTokenSignedResponseAlg: MockIdPConfiguration.SigningAlgorithm? = nil,
             accessTokenClaims: [String: ClaimValue] = [:],
-            devicePollInterval: Int = Client.defaultDevicePollInterval
+            devicePollInterval: Int = Client.defaultDevicePollInterval,
+            allowedOrigins: AllowedOrigins? = nil
         ) {
             self.clientID = clientID
             self.clientSecret = clientSecret
@@ -147,6 +151,7 @@ extension MockIdPFixtures {
             self.idTokenSignedResponseAlg = idTokenSignedResponseAlg
             self.accessTokenClaims = accessTokenClaims
             self.devicePollInterval = devicePollInterval
+            self.allowedOrigins = allowedOrigins
         }
 
         /// A client with no secret is public (RFC 6749 §2.1).

@@ -5,6 +5,9 @@ package struct Registry: Sendable {
     private let usersByUsername: [String: User]
     private let clientsByID: [String: Client]
     let scopesByName: [String: Scope]
+    /// Each client's CORS origins, and the origins any client allows (for preflights and requests of no known client).
+    private let originPoliciesByClientID: [String: OriginPolicy]
+    let anyClientOrigins: OriginPolicy
 
     /// - Throws: `MockIdPFixtureError` if the fixtures break a rule (duplicates, undefined scopes, bad redirect URIs ...).
     package init(_ fixtures: MockIdPFixtures) throws(MockIdPFixtureError) {
@@ -23,7 +26,12 @@ package struct Registry: Sendable {
             uniquingKeysWith: { first, _ in first }
         )
         self.scopesByName = Dictionary(fixtures.scopes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.originPoliciesByClientID = clientsByID.mapValues { OriginPolicy($0) }
+        self.anyClientOrigins = OriginPolicy(anyOf: originPoliciesByClientID.values)
     }
+
+    /// The CORS origins of a registered client.
+    func originPolicy(clientID: String) -> OriginPolicy? { originPoliciesByClientID[clientID] }
 
     /// A client, with `scopes` resolved (never `nil`).
     package func client(_ clientID: String) -> MockIdPFixtures.Client? { clientsByID[clientID] }

@@ -57,6 +57,7 @@ package enum ClientAuthentication {
         guard let client = registry.client(clientID) else {
             throw OAuthError.invalidClient("unknown client \"\(clientID)\"")
         }
+        RequestNote.client(clientID)
         guard client.allowedAuthMethods.contains(method) else {
             let allowed = client.allowedAuthMethods.map(\.rawValue).sorted().joined(separator: " or ")
             throw OAuthError.invalidClient("client \"\(clientID)\" authenticates with \(allowed), not \(method.rawValue)")

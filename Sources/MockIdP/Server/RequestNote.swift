@@ -10,6 +10,9 @@ final class RequestNote: Sendable {
         var form: FormParameters?
         /// The client id of the request's Basic credentials, once client authentication has decoded them.
         var basicClientID: String?
+        /// The registered client the request turned out to be for (client authentication, an access token's client,
+        /// logout's client): whose `allowed_origins` CORS checks the response against.
+        var clientID: String?
     }
 
     @TaskLocal static var current: RequestNote?
@@ -25,6 +28,16 @@ final class RequestNote: Sendable {
     /// them a second time.
     static func basicClientID(_ clientID: String) {
         current?.fields.withLock { $0.basicClientID = clientID }
+    }
+
+    /// Notes the registered client the request is for, if a request is being logged.
+    static func client(_ clientID: String) {
+        current?.fields.withLock { $0.clientID = clientID }
+    }
+
+    /// The client noted for the current request, if any.
+    static var clientID: String? {
+        current?.fields.withLock { $0.clientID }
     }
 
     /// Notes the OAuth error this request answers with, if a request is being logged.
