@@ -34,6 +34,9 @@ public struct MockIdPConfiguration: Sendable {
     public var requestLogCapacity: Int
     /// The token signing algorithm; RS256 unless you ask.
     public var signingAlgorithm: SigningAlgorithm
+    /// HTTPS instead of HTTP: a certificate generated at start (`.generated()`) or one you bring (`.files(…)`);
+    /// `nil` (the default) serves plain HTTP. Under TLS the issuer is `https://HOST:PORT`.
+    public var tls: TLS?
     /// The logger MockIdP logs to. The default logs warnings only (the beyond-loopback warning among them), so that an
     /// embedded server keeps a test's output quiet; pass a `Logger` of your own to see its info logs.
     public var logger: Logger
@@ -51,6 +54,7 @@ public struct MockIdPConfiguration: Sendable {
     ///   - loginPage: show the user chooser on every authorization request (default: only when the request asks).
     ///   - requestLogCapacity: how many recent requests `/debug/requests` keeps (default 500).
     ///   - signingAlgorithm: RS256 (default, a shipped development key), ES256 or EdDSA (keys generated at start).
+    ///   - tls: serve HTTPS (default `nil`: plain HTTP); see `MockIdPConfiguration.TLS`.
     ///   - logger: where MockIdP logs (default: label `mock-idp`, warnings and above only).
     public init(
         host: String = "127.0.0.1",
@@ -61,6 +65,7 @@ public struct MockIdPConfiguration: Sendable {
         loginPage: Bool = false,
         requestLogCapacity: Int = 500,
         signingAlgorithm: SigningAlgorithm = .rs256,
+        tls: TLS? = nil,
         logger: Logger = MockIdPConfiguration.quietLogger
     ) {
         self.host = host
@@ -71,6 +76,7 @@ public struct MockIdPConfiguration: Sendable {
         self.loginPage = loginPage
         self.requestLogCapacity = requestLogCapacity
         self.signingAlgorithm = signingAlgorithm
+        self.tls = tls
         self.logger = logger
     }
 
@@ -87,13 +93,13 @@ public struct MockIdPConfiguration: Sendable {
         return host == "localhost" || host.hasPrefix("127.") || host.hasPrefix("::1")
     }
 
-    /// The issuer for a server bound to `port`: the configured one, else `http://HOST:PORT`.
+    /// The issuer for a server bound to `port`: the configured one, else `http://HOST:PORT` (`https://` under TLS).
     /// A wildcard bind (`0.0.0.0`, `::`) names `localhost`, the address a local client can reach.
     func issuer(boundPort port: Int) -> String {
         if let issuer { return issuer }
         var host = host
         if host == "0.0.0.0" || host == "::" || host == "[::]" { host = "localhost" }
         if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
-        return "http://\(host):\(port)"
+        return "\(tls == nil ? "http" : "https")://\(host):\(port)"
     }
 }
