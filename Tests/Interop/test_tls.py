@@ -119,6 +119,7 @@ def test_python_ssl_default_context_accepts_the_certificate(tls_idp):
     # ssl.create_default_context is what http.client, urllib and httpx build on: on Python 3.13+ it checks the
     # certificates strictly (VERIFY_X509_STRICT: key identifiers, critical basic constraints).
     context = ssl.create_default_context(cafile=str(tls_idp.ca_file))
+    context.verify_flags |= ssl.VERIFY_X509_STRICT  # the default from Python 3.13 on; set here for older Pythons too
     with socket.create_connection(("127.0.0.1", port_of(tls_idp.issuer)), timeout=10) as raw:
         with context.wrap_socket(raw, server_hostname="localhost") as tls:
             assert tls.version() in ("TLSv1.2", "TLSv1.3")
