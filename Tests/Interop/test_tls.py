@@ -279,6 +279,19 @@ def test_default_ca_file_under_TMPDIR_printed_logged_and_removed_at_exit(tmp_pat
     assert not ca_file.exists(), "the CA file MockIdP placed itself is removed at exit"
 
 
+def test_relative_ca_out_is_printed_as_an_absolute_path(tmp_path):
+    process = subprocess.Popen([mock_idp_binary(), "--port", "0", "--tls-ca-out", "ca.pem"], cwd=tmp_path,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        assert process.stdout.readline().decode().startswith("issuer: https://")
+        assert process.stdout.readline().decode() == f"tls-ca: {tmp_path / 'ca.pem'}\n"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=STOP_TIMEOUT) == 0
+        process.stdout.close()
+    assert (tmp_path / "ca.pem").exists(), "a file the user named stays"
+
+
 def test_ca_pem_is_404_json_without_tls(fresh_idp):
     response = requests.get(fresh_idp.url("/debug/ca.pem"), timeout=10)
     assert response.status_code == 404

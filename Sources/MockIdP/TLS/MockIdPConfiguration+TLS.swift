@@ -15,7 +15,8 @@ extension MockIdPConfiguration {
         /// signed by a P-256 CA generated at start (both valid for 30 days from start).
         ///
         /// The CA certificate (PEM) is written to `caCertificateFile`, or when `nil` to a file of its own under the
-        /// system temporary directory (`$TMPDIR`, else `/tmp`) that is removed when the server stops. It is also
+        /// system temporary directory (`$TMPDIR`, else `/tmp`) that is removed when the server stops (when `run()`
+        /// returns); a relative `caCertificateFile` is taken from the current directory. It is also
         /// served at `GET /debug/ca.pem` and offered as `RunningMockIdP.caCertificatePEM`.
         case generated(caCertificateFile: String? = nil)
         /// A certificate (chain) and its private key, both PEM files. MockIdP has no CA to offer then.

@@ -37,7 +37,9 @@ struct ServerTLS: Sendable {
     }
 
     private static func generated(caCertificateFile requestedFile: String?, hosts: [String]) throws(MockIdPTLSError) -> ServerTLS {
-        let file = requestedFile ?? defaultCAFile()
+        // Absolute, so that the path logged and printed (`tls-ca: PATH`) works from any directory.
+        var file = requestedFile ?? defaultCAFile()
+        if !file.hasPrefix("/") { file = FileManager.default.currentDirectoryPath + "/" + file }
         let role = "CA certificate output"
         let authority: LocalCertificateAuthority
         let caPEM: String
