@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -7,10 +8,16 @@ struct MountedIssuer: Sendable {
     let controls: DebugControls
     var state: IdPState { controls.state }
 
-    /// Loads an issuer's fixtures and keys, with a request log of the configured capacity.
+    /// Loads an issuer's fixtures and keys, with a request log of the configured capacity, and its TLS certificate.
+    ///
+    /// - Throws: `MockIdPFixtureError` for invalid fixtures, `MockIdPTLSError` for a certificate or key that cannot be used.
     static func make(configuration: MockIdPConfiguration) async throws -> MountedIssuer {
         let state = try await IdPState.make(configuration: configuration)
-        return MountedIssuer(controls: DebugControls(state: state, requestLog: RequestLog(capacity: configuration.requestLogCapacity)))
+        var controls = DebugControls(state: state, requestLog: RequestLog(capacity: configuration.requestLogCapacity))
+        if let tls = configuration.tls {
+            controls.tls = try ServerTLS.make(tls, hosts: configuration.tlsCertificateHosts)
+        }
+        return MountedIssuer(controls: controls)
     }
 }
 
@@ -52,10 +59,11 @@ func buildApplication(
     issuer: MountedIssuer,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> Application<RouterResponder<IdPRequestContext>> {
-    Application(
+    // A connection that sends nothing for 60 s is closed, so idle or stalled clients cannot pile up.
+    let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(60))
+    return Application(
         router: buildRouter(issuer: issuer),
-        // A connection that sends nothing for 60 s is closed, so idle or stalled clients cannot pile up.
-        server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+        server: issuer.controls.tls.map { .https(http1, tls: $0, issuer: issuer.state.issuer) } ?? .http1(configuration: http1),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         onServerRunning: onServerRunning,
         logger: configuration.logger

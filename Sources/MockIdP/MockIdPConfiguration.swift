@@ -42,6 +42,9 @@ public struct MockIdPConfiguration: Sendable {
     /// Read the host a request came in on from RFC 7239 `Forwarded` or `X-Forwarded-Proto` / `X-Forwarded-Host` (set
     /// by a proxy in front of MockIdP), for `backchannelDynamic`; off by default, so that no client can spoof them.
     public var trustForwardedHeaders: Bool
+    /// HTTPS instead of HTTP: a certificate generated at start (`.generated()`) or one you bring (`.files(…)`);
+    /// `nil` (the default) serves plain HTTP. Under TLS the issuer is `https://HOST:PORT`.
+    public var tls: TLS?
     /// The logger MockIdP logs to. The default logs warnings only (the beyond-loopback warning among them), so that an
     /// embedded server keeps a test's output quiet; pass a `Logger` of your own to see its info logs.
     public var logger: Logger
@@ -61,6 +64,7 @@ public struct MockIdPConfiguration: Sendable {
     ///   - signingAlgorithm: RS256 (default, a shipped development key), ES256 or EdDSA (keys generated at start).
     ///   - backchannelDynamic: advertise back-channel endpoints under the host a discovery request came in on.
     ///   - trustForwardedHeaders: honour `Forwarded` and `X-Forwarded-*` in that (default: ignore them).
+    ///   - tls: serve HTTPS (default `nil`: plain HTTP); see `MockIdPConfiguration.TLS`.
     ///   - logger: where MockIdP logs (default: label `mock-idp`, warnings and above only).
     public init(
         host: String = "127.0.0.1",
@@ -73,6 +77,7 @@ public struct MockIdPConfiguration: Sendable {
         signingAlgorithm: SigningAlgorithm = .rs256,
         backchannelDynamic: Bool = false,
         trustForwardedHeaders: Bool = false,
+        tls: TLS? = nil,
         logger: Logger = MockIdPConfiguration.quietLogger
     ) {
         self.host = host
@@ -85,6 +90,7 @@ public struct MockIdPConfiguration: Sendable {
         self.signingAlgorithm = signingAlgorithm
         self.backchannelDynamic = backchannelDynamic
         self.trustForwardedHeaders = trustForwardedHeaders
+        self.tls = tls
         self.logger = logger
     }
 
@@ -101,13 +107,13 @@ public struct MockIdPConfiguration: Sendable {
         return host == "localhost" || host.hasPrefix("127.") || host.hasPrefix("::1")
     }
 
-    /// The issuer for a server bound to `port`: the configured one, else `http://HOST:PORT`.
+    /// The issuer for a server bound to `port`: the configured one, else `http://HOST:PORT` (`https://` under TLS).
     /// A wildcard bind (`0.0.0.0`, `::`) names `localhost`, the address a local client can reach.
     func issuer(boundPort port: Int) -> String {
         if let issuer { return issuer }
         var host = host
         if host == "0.0.0.0" || host == "::" || host == "[::]" { host = "localhost" }
         if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
-        return "http://\(host):\(port)"
+        return "\(tls == nil ? "http" : "https")://\(host):\(port)"
     }
 }

@@ -22,11 +22,15 @@ public struct MockIdPServer: Service {
     /// - Parameters:
     ///   - configuration: where to listen, which issuer and fixtures to use.
     ///   - onReady: called once with the issuer when the server is bound, before it accepts its first connection.
-    /// - Throws: `MockIdPFixtureError` naming every problem in the fixtures.
+    /// - Throws: `MockIdPFixtureError` naming every problem in the fixtures; `MockIdPTLSError` naming a certificate or
+    ///   key file that cannot be used (under `tls`).
     public init(configuration: MockIdPConfiguration, onReady: @escaping @Sendable (_ issuer: String) async -> Void = { _ in }) async throws {
         let mounted = try await MountedIssuer.make(configuration: configuration)
         let state = mounted.state
         self.mounted = mounted
+        if let file = mounted.controls.tls?.caCertificateFile {
+            configuration.logger.info("MockIdP's local CA certificate, to trust for HTTPS", metadata: ["file": "\(file)"])
+        }
         if !configuration.bindsLoopbackOnly {
             configuration.logger.warning(
                 "MockIdP is bound to \(configuration.host), beyond loopback: anyone who can reach it can read every issued token at /debug. Bind 127.0.0.1 unless you mean it."
@@ -52,7 +56,9 @@ public struct MockIdPServer: Service {
     public var controls: RunningMockIdP { RunningMockIdP(controls: mounted.controls) }
 
     /// Serves until the task is cancelled or a graceful shutdown is triggered.
+    /// A CA certificate file MockIdP placed under the temporary directory itself is removed when it returns.
     public func run() async throws {
+        defer { mounted.controls.tls?.removeOwnCAFile() }
         try await application.run()
     }
 }

@@ -34,6 +34,10 @@ enum EnvironmentOptions {
         Option(flag: "--login-page", takesValue: false),
         Option(flag: "--backchannel-dynamic", takesValue: false),
         Option(flag: "--trust-forwarded-headers", takesValue: false),
+        Option(flag: "--tls", takesValue: false),
+        Option(flag: "--tls-cert", takesValue: true),
+        Option(flag: "--tls-key", takesValue: true),
+        Option(flag: "--tls-ca-out", takesValue: true),
     ]
 
     /// The variables holding a fixture file's JSON inline, by file name.

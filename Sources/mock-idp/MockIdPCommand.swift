@@ -8,6 +8,7 @@ import Logging
 import MockIdP
 import MockIdPOpenSSL
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// `mock-idp`: a thin command line over the MockIdP library.
@@ -17,7 +18,8 @@ struct MockIdPCommand: AsyncParsableCommand {
         commandName: "mock-idp",
         abstract: "A local mock OAuth 2.0 / OpenID Connect identity provider with auto-consent.",
         discussion: """
-            Once it accepts connections it prints one line, 'issuer: URL', to standard output. Logs go to standard error.
+            Once it accepts connections it prints one line, 'issuer: URL', to standard output (with --tls, a second \
+            line follows: 'tls-ca: PATH', the CA certificate file). Logs go to standard error.
 
             Every flag has an environment variable, named beside it; a flag on the command line wins. MOCK_IDP_USERS, \
             MOCK_IDP_CLIENTS and MOCK_IDP_SCOPES hold a fixture file's JSON inline, in place of that file.
@@ -44,6 +46,18 @@ struct MockIdPCommand: AsyncParsableCommand {
 
     @Option(help: "Token signing algorithm: RS256 (default), ES256 or EdDSA. An RS256 key is published beside any other. (env: MOCK_IDP_SIGNING_ALG)")
     var signingAlg: MockIdPConfiguration.SigningAlgorithm = .rs256
+
+    @Flag(help: "Serve HTTPS with a certificate generated at start for localhost, 127.0.0.1, ::1 and the issuer's host, signed by a local CA it also generates; the issuer becomes https://. (env: MOCK_IDP_TLS)")
+    var tls = false
+
+    @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate (chain) instead of a generated one; needs --tls-key. (env: MOCK_IDP_TLS_CERT)", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The PEM private key of --tls-cert. (env: MOCK_IDP_TLS_KEY)", valueName: "file"))
+    var tlsKey: String?
+
+    @Option(help: ArgumentHelp("Where to write the generated CA certificate (PEM); default: a new file under the system temporary directory, removed at exit. (env: MOCK_IDP_TLS_CA_OUT)", valueName: "file"))
+    var tlsCaOut: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. (env: MOCK_IDP_LOG_LEVEL)")
     var logLevel: Logger.Level = .info
@@ -75,7 +89,9 @@ struct MockIdPCommand: AsyncParsableCommand {
             }
         } catch {
             let message = Self.message(for: error)
-            if let source = sources.first(where: { message.contains($0.key) })?.value {
+            // The longest flag the message names, so that an error about --tls-cert is not put down to --tls.
+            let named = sources.filter { message.contains($0.key) }.max { $0.key.count < $1.key.count }
+            if let source = named?.value {
                 writeLine("mock-idp: \(message) (from the environment: \(source))", to: STDERR_FILENO)
                 Self.exit(withError: ExitCode(Self.exitCode(for: error).rawValue))
             }
@@ -88,6 +104,22 @@ struct MockIdPCommand: AsyncParsableCommand {
         if let issuer, !(issuer.hasPrefix("http://") || issuer.hasPrefix("https://")) {
             throw ValidationError("--issuer must be an http:// or https:// URL")
         }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together: give both, or neither")
+        }
+        if tlsCert != nil, tlsCaOut != nil {
+            throw ValidationError("--tls-ca-out is for the generated certificate's CA; with --tls-cert there is none to write")
+        }
+        if let issuer, tlsConfiguration != nil, !issuer.hasPrefix("https://") {
+            throw ValidationError("--issuer must be an https:// URL when MockIdP serves HTTPS")
+        }
+    }
+
+    /// `--tls`, `--tls-ca-out` or `--tls-cert`/`--tls-key` onto the library's TLS choice; `nil` for plain HTTP.
+    var tlsConfiguration: MockIdPConfiguration.TLS? {
+        if let tlsCert, let tlsKey { return .files(certificate: tlsCert, privateKey: tlsKey) }
+        if tls || tlsCaOut != nil { return .generated(caCertificateFile: tlsCaOut) }
+        return nil
     }
 
     func run() async throws {
@@ -108,6 +140,7 @@ struct MockIdPCommand: AsyncParsableCommand {
             signingAlgorithm: signingAlg,
             backchannelDynamic: backchannelDynamic,
             trustForwardedHeaders: trustForwardedHeaders,
+            tls: tlsConfiguration,
             logger: logger
         )
         // The binary's process-level tuning, which the library leaves to its embedder: RS256 through the system's
@@ -118,14 +151,20 @@ struct MockIdPCommand: AsyncParsableCommand {
         }
         configuration.afterLargePurge = MallocTuning.trim
         let server: MockIdPServer
+        let caFile = LateValue<String>()
         do {
             server = try await MockIdPServer(configuration: configuration) { issuer in
-                writeLine("issuer: \(issuer)", to: STDOUT_FILENO)
+                // One write, so that a reader of the first line finds the second one already there.
+                writeLine("issuer: \(issuer)" + (caFile.value.map { "\ntls-ca: \($0)" } ?? ""), to: STDOUT_FILENO)
             }
         } catch let error as MockIdPFixtureError {
             printError("mock-idp: \(error)")
             throw ExitCode(2)
+        } catch let error as MockIdPTLSError {
+            printError("mock-idp: \(error)")
+            throw ExitCode(2)
         }
+        caFile.value = server.caCertificateFile
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: server)]
         if exitOnStdinClose {
             services.append(.init(service: StandardInputWatcher(), successTerminationBehavior: .gracefullyShutdownGroup))
@@ -176,5 +215,15 @@ func writeLine(_ line: String, to descriptor: Int32) {
         let written = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
         if written <= 0 { return }
         offset += written
+    }
+}
+
+/// A value set once after a closure that reads it was made (the CA file, known once the server is built).
+final class LateValue<Value: Sendable>: Sendable {
+    private let storage = Mutex<Value?>(nil)
+
+    var value: Value? {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
     }
 }

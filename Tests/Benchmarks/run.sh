@@ -7,7 +7,8 @@
 # and one with the Swift runtime linked dynamically ("plain", in .build-plain), then mock-idp-bench (in
 # Tests/Benchmarks/Sources; the package declares it only when MOCK_IDP_BENCHMARKS=1; built in .build, without the
 # release toolset), and runs `mock-idp-bench all --static BIN --plain BIN ARGS...` from the repository root; ARGS are
-# this script's arguments (mock-idp-bench all --help lists them). About 5 minutes with the defaults. Needs wrk
+# this script's arguments (mock-idp-bench all --help lists them; --skip-tls leaves out HTTPS beside HTTP). About 7
+# minutes with the defaults. Needs wrk
 # (Debian: apt-get install wrk) and openssl; loopback only, every load bounded in time. It measures and prints the
 # figures against their targets; it fails only when a step fails.
 #

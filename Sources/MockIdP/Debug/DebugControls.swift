@@ -7,6 +7,8 @@ import HTTPTypes
 struct DebugControls: Sendable {
     let state: IdPState
     let requestLog: RequestLog
+    /// The server's TLS set-up under HTTPS (`nil` for plain HTTP), for the CA certificate it generated.
+    var tls: ServerTLS? = nil
 
     /// The furthest one move of the clock may go: ten years, the longest lifetime MockIdP issues, so that expiry
     /// arithmetic (`now + ttl`) can never overflow.

@@ -35,6 +35,9 @@ struct DebugRoutes: Sendable {
             let counts = controls.resetFixtures()
             return try Response.json(["users": counts.users, "clients": counts.clients])
         }
+        router.get("/debug/ca.pem") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/x-pem-file"], body: .init(byteBuffer: ByteBuffer(string: try controls.caCertificate())))
+        }
         router.post("/debug/keys/rotate") { request, context in
             var request = request
             _ = try await DebugRequestBody.object(&request, maxSize: context.maxUploadSize, allowed: [])

@@ -6,7 +6,7 @@ struct AllCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "all",
         abstract: "Every figure: cold start of both binaries; per signing algorithm the openssl ceiling, client_credentials "
-            + "issuance, complete flows and memory; then a summary against the targets.",
+            + "issuance, complete flows and memory; HTTPS (--tls) beside HTTP; then a summary against the targets.",
         discussion: "The loads run against the static binary; the plain one is measured for cold start only."
     )
 
@@ -30,6 +30,9 @@ struct AllCommand: ParsableCommand {
 
     @Option(help: "Also write every figure to this file, as JSON.")
     var json: String?
+
+    @Flag(help: "Leave out the HTTPS figures (--tls beside HTTP: cold start, idle RSS, client_credentials).")
+    var skipTLS = false
 
     @OptionGroup var scripts: ScriptsOptions
 
@@ -76,11 +79,20 @@ struct AllCommand: ParsableCommand {
             signing.append(figures)
             summary += rows.all
         }
+        let tls: TLSFigures?
+        if skipTLS {
+            tls = nil
+        } else {
+            let figures = try TLSBenchmark(binary: staticBinary, wrk: benchmark.wrk, duration: duration, runs: runs).measure(algorithms.list)
+            Report.tlsSection(figures)
+            summary += Report.tlsRows(figures)
+            tls = figures
+        }
         Report.summaryTable(summary)
 
         if let json {
             let results = BenchmarkResults(
-                machine: machine, coldStartStatic: coldStartStatic, coldStartPlain: coldStartPlain, signing: signing, summary: summary
+                machine: machine, coldStartStatic: coldStartStatic, coldStartPlain: coldStartPlain, signing: signing, tls: tls, summary: summary
             )
             try Report.writeJSON(results, to: json)
             print("\nfigures written to \(json)")

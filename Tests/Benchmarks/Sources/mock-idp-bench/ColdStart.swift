@@ -57,7 +57,13 @@ enum ColdStart {
     static func measure(_ binary: URL, runs: Int) throws -> ColdStartFigures {
         for _ in 0..<warmUpRuns { _ = try measureOnce(binary) }
         let samples = try (0..<runs).map { _ in try measureOnce(binary) }
+        return summarize(binary, samples)
+    }
+
+    /// Median, p90, min and max of `samples` (milliseconds).
+    static func summarize(_ binary: URL, _ samples: [Double]) -> ColdStartFigures {
         let sorted = samples.sorted()
+        let runs = samples.count
         return ColdStartFigures(
             binary: binary.path, runs: runs, samplesMs: samples, medianMs: median(sorted),
             p90Ms: percentile(sorted, 0.9), minMs: sorted[0], maxMs: sorted[sorted.count - 1]

@@ -19,6 +19,7 @@ struct BenchmarkResults: Codable {
     let coldStartStatic: ColdStartFigures
     let coldStartPlain: ColdStartFigures
     let signing: [AlgorithmFigures]
+    let tls: TLSFigures?
     let summary: [SummaryRow]
 }
 
@@ -184,23 +185,23 @@ enum Report {
     }
 
     /// "0.89×"; whole factors without decimals ("2×").
-    private static func times(_ ratio: Double) -> String {
+    fileprivate static func times(_ ratio: Double) -> String {
         ratio == ratio.rounded() ? "\(Int(ratio))×" : String(format: "%.2f×", ratio)
     }
 
     private static func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded())) %" }
 
-    private static func milliseconds(_ value: Double?) -> String { value.map { "\(decimal($0)) ms" } ?? "n/a" }
+    fileprivate static func milliseconds(_ value: Double?) -> String { value.map { "\(decimal($0)) ms" } ?? "n/a" }
 
     /// "12 non-200, 3 socket errors" for the non-zero counts, nil when there are none.
-    private static func failures(_ counts: [(Int, String)]) -> String? {
+    fileprivate static func failures(_ counts: [(Int, String)]) -> String? {
         let nonZero = counts.filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
         return nonZero.isEmpty ? nil : nonZero.joined(separator: ", ")
     }
 
     /// A row whose verdict follows from `met`. A throughput with failures in it is no measure of success: its
     /// target is not met, whatever the rate, and the verdict says why.
-    private static func row(
+    fileprivate static func row(
         _ figure: String, measured: String, target: String, ratio: String, met: Bool?, failures: String? = nil
     ) -> SummaryRow {
         let met = failures == nil ? met : false
@@ -214,4 +215,68 @@ enum Report {
 
     /// "target ≤ 20 MiB: 1.20×, not met", for the sections.
     private static func assessment(_ row: SummaryRow) -> String { "target \(row.target): \(row.ratio), \(row.verdict)" }
+}
+
+// MARK: HTTPS beside HTTP
+
+extension Report {
+    static func tlsRows(_ figures: TLSFigures) -> [SummaryRow] {
+        let ready = figures.https.readyLine.medianMs
+        var rows = [
+            row(
+                "cold start, static --tls (ready line)", measured: "\(decimal(ready)) ms",
+                target: "< \(grouped(Targets.coldStartStaticMs)) ms", ratio: times(ready / Targets.coldStartStaticMs),
+                met: ready < Targets.coldStartStaticMs
+            ),
+            row(
+                "RSS idle, static --tls", measured: "\(decimal(figures.idleHTTPSMiB)) MiB",
+                target: "≤ \(grouped(Targets.idleStaticMiB)) MiB", ratio: times(figures.idleHTTPSMiB / Targets.idleStaticMiB),
+                met: figures.idleHTTPSMiB <= Targets.idleStaticMiB
+            ),
+        ]
+        for issuance in figures.issuance {
+            let failures = failures([
+                (issuance.https.non200Responses + issuance.http.non200Responses, "non-200"),
+                (issuance.https.socketErrors + issuance.http.socketErrors, "socket errors"),
+            ])
+            rows.append(
+                row(
+                    "\(issuance.algorithm.rawValue) client_credentials HTTPS", measured: "\(grouped(issuance.https.requestsPerSecond)) req/s",
+                    target: "— (HTTP \(grouped(issuance.http.requestsPerSecond)) req/s)", ratio: times(issuance.ratio) + " HTTP",
+                    met: failures == nil ? nil : false, failures: failures
+                )
+            )
+        }
+        return rows
+    }
+
+    static func tlsSection(_ figures: TLSFigures, binary: String = "static binary") {
+        let runs = figures.http.readyLine.runs
+        print("\nHTTPS (--tls, certificate generated at start) beside HTTP, \(binary)")
+        print("  cold start (\(runs) launches each after \(ColdStart.warmUpRuns) warm-up, alternating):")
+        for (label, keyPath) in [
+            ("launch to the ready line", \TransportColdStart.readyLine), ("launch to curl's first 200 from discovery", \.firstResponseByCurl),
+        ] {
+            let http = figures.http[keyPath: keyPath]
+            let https = figures.https[keyPath: keyPath]
+            print(
+                "    \(label): HTTP median \(decimal(http.medianMs)) ms (p90 \(decimal(http.p90Ms))), "
+                    + "HTTPS median \(decimal(https.medianMs)) ms (p90 \(decimal(https.p90Ms))): "
+                    + String(format: "%+.1f ms", https.medianMs - http.medianMs)
+            )
+        }
+        print(
+            "  RSS idle, 0.5 s after start: HTTP \(decimal(figures.idleHTTPMiB)) MiB, HTTPS \(decimal(figures.idleHTTPSMiB)) MiB"
+        )
+        for issuance in figures.issuance {
+            print(
+                "  \(issuance.algorithm.rawValue) client_credentials, keep-alive (\(Wrk.connections) connections): "
+                    + "HTTP \(grouped(issuance.http.requestsPerSecond)) req/s (p99 \(milliseconds(issuance.http.p99Ms))), "
+                    + "HTTPS \(grouped(issuance.https.requestsPerSecond)) req/s (p99 \(milliseconds(issuance.https.p99Ms))): "
+                    + "HTTPS/HTTP \(times(issuance.ratio)); "
+                    + "\(issuance.https.non200Responses + issuance.http.non200Responses) non-200, "
+                    + "\(issuance.https.socketErrors + issuance.http.socketErrors) socket errors"
+            )
+        }
+    }
 }

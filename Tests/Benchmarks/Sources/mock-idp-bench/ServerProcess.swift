@@ -18,6 +18,8 @@ final class ServerProcess {
     /// The URL from the server's `issuer: URL` line.
     let issuer: String
     let probe: HTTPProbe
+    /// When the `issuer:` line was read.
+    private(set) var ready: ContinuousClock.Instant = .now
     private let child: ChildProcess
     private let directory: TemporaryDirectory
     private let errorLog: URL
@@ -52,7 +54,10 @@ final class ServerProcess {
                 throw BenchError("printed \(line.debugDescription) where `issuer: URL` was expected")
             }
             issuer = String(line.dropFirst("issuer: ".count))
-            probe = try HTTPProbe(issuer: issuer)
+            ready = .now
+            // The probe speaks plain HTTP only: on an HTTPS server (--tls) it would get the port's plain-HTTP 400, so
+            // what measures such a server goes through curl or wrk instead.
+            probe = try HTTPProbe(issuer: issuer.hasPrefix("https://") ? "http://" + issuer.dropFirst("https://".count) : issuer)
         } catch {
             child.stop()
             let failure = Self.failure(binary: binary, "\(error)", log: errorLog)
