@@ -149,3 +149,19 @@ def test_forwarded_headers_only_when_trusted(tmp_path):
             # A malformed Host-like value is never echoed.
             bad = http.get(idp.url("/.well-known/openid-configuration"), headers={"X-Forwarded-Host": "evil.example/<script>"}).json()
             assert bad["token_endpoint"] == idp.url("/token")
+
+
+def test_tls_from_the_environment(tmp_path):
+    """MOCK_IDP_TLS and MOCK_IDP_TLS_CA_OUT: the compose-file way to serve HTTPS."""
+    ca_file = tmp_path / "ca.pem"
+    with running_mock_idp(cwd=tmp_path, env={"MOCK_IDP_TLS": "1", "MOCK_IDP_TLS_CA_OUT": str(ca_file)}) as idp:
+        assert idp.issuer.startswith("https://127.0.0.1:")
+        response = requests.get(idp.url("/.well-known/openid-configuration"), verify=str(ca_file), timeout=10)
+        assert response.json()["token_endpoint"] == idp.url("/token")
+
+
+def test_a_missing_certificate_file_from_the_environment_is_named(tmp_path):
+    result = run_to_exit("--port", "0", cwd=tmp_path,
+                         env={"MOCK_IDP_TLS_CERT": str(tmp_path / "missing.pem"), "MOCK_IDP_TLS_KEY": str(tmp_path / "key.pem")})
+    assert result.returncode == 2
+    assert "missing.pem" in result.stderr
