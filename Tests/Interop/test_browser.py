@@ -226,24 +226,27 @@ def test_inspector(browser, fresh_idp, fresh_discovery):
 # --- The user chooser -------------------------------------------------------------------------------------------------
 
 
-class CallbackServer(http.server.ThreadingHTTPServer):
-    """A client's redirect URI on 127.0.0.1, so that the browser lands somewhere real; it records each request."""
+class PageServer(http.server.ThreadingHTTPServer):
+    """A local web server on 127.0.0.1 that answers GETs with the HTML `page(path)` returns (404 for `None`),
+    uncached, and records each path asked for: a client's redirect URI, or a browser app's own origin."""
 
     daemon_threads = True
 
-    def __init__(self) -> None:
+    def __init__(self, page) -> None:
         self.paths: list[str] = []
-
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
                 outer.paths.append(self.path)
-                body = f"<!doctype html><title>Callback</title><h1>Callback</h1><pre>{html.escape(self.path)}</pre>"
-                data = body.encode()
+                data = page(self.path)
+                if data is None:
+                    self.send_error(404)
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
+                self.send_header("Cache-Control", "no-store")
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -251,7 +254,17 @@ class CallbackServer(http.server.ThreadingHTTPServer):
                 pass
 
         super().__init__(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server_address[1]}/callback"
+        self.origin = f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class CallbackServer(PageServer):
+    """A client's redirect URI on 127.0.0.1, so that the browser lands somewhere real; it records each request."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            lambda path: f"<!doctype html><title>Callback</title><h1>Callback</h1><pre>{html.escape(path)}</pre>".encode()
+        )
+        self.url = f"{self.origin}/callback"
 
 
 @pytest.fixture

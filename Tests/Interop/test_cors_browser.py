@@ -8,7 +8,6 @@ is part of it). Screenshots go to Tests/Interop/artifacts/.
 
 from __future__ import annotations
 
-import http.server
 import json
 import pathlib
 import shutil
@@ -24,40 +23,17 @@ from selenium.webdriver.common.by import By
 
 from conftest import FIXTURES_DIR, running_mock_idp
 from oauth_helpers import DebugAPI
-from test_browser import chromium_paths, screenshot, wait
+from test_browser import PageServer, chromium_paths, screenshot, wait
 
 SPA_PAGE = pathlib.Path(__file__).resolve().parent / "spa" / "index.html"
 CLIENT_ID = "browser-spa"
 
 
-class SPAServer(http.server.ThreadingHTTPServer):
+class SPAServer(PageServer):
     """Serves the SPA page at / and /callback (its redirect URI) from its own origin; records the paths asked for."""
 
-    daemon_threads = True
-
     def __init__(self) -> None:
-        self.paths: list[str] = []
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-                outer.paths.append(self.path)
-                if urllib.parse.urlsplit(self.path).path not in ("/", "/callback"):
-                    self.send_error(404)
-                    return
-                data = SPA_PAGE.read_bytes()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("Cache-Control", "no-store")
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format, *args) -> None:  # noqa: A002
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.origin = f"http://127.0.0.1:{self.server_address[1]}"
+        super().__init__(lambda path: SPA_PAGE.read_bytes() if urllib.parse.urlsplit(path).path in ("/", "/callback") else None)
 
 
 @pytest.fixture(scope="module")
