@@ -191,11 +191,8 @@ struct MockIdPCommand: AsyncParsableCommand {
     private func fixtureSource() throws -> MockIdPConfiguration.FixtureSource {
         let inline = EnvironmentOptions.inlineFixtureFiles(environment: EnvironmentOptions.processEnvironment)
         guard !inline.isEmpty else { return fixtures.map { .directory($0) } ?? .standard }
-        var directory = fixtures
-        var status = stat()
-        if directory == nil, stat("fixtures", &status) == 0, status.st_mode & S_IFMT == S_IFDIR { directory = "fixtures" }
         do {
-            return .values(try FixtureLoader.load(directory: directory, inline: inline))
+            return .values(try FixtureLoader.load(directory: fixtures ?? FixtureLoader.standardDirectory, inline: inline))
         } catch {
             printError("mock-idp: \(error)")
             throw ExitCode(2)

@@ -58,9 +58,9 @@ def chromium_paths() -> tuple[str, str | None]:
     return driver, browser
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    """Headless Chromium. As root (CI, containers) it needs --no-sandbox; /dev/shm may be tiny in a container."""
+def start_chromium(*, window_height: int = 1400, console_log: bool = False) -> webdriver.Chrome:
+    """Headless Chromium. As root (CI, containers) it needs --no-sandbox; /dev/shm may be tiny in a container.
+    With `console_log`, the page's console is kept (where Chromium says what CORS blocked)."""
     driver_path, browser_path = chromium_paths()
     options = webdriver.ChromeOptions()
     for argument in (
@@ -68,9 +68,11 @@ def browser() -> Iterator[webdriver.Chrome]:
         "--no-sandbox",
         "--disable-gpu",
         "--disable-dev-shm-usage",
-        "--window-size=1280,1400",
+        f"--window-size=1280,{window_height}",
     ):
         options.add_argument(argument)
+    if console_log:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     if browser_path:
         options.binary_location = browser_path
     try:
@@ -78,6 +80,12 @@ def browser() -> Iterator[webdriver.Chrome]:
     except WebDriverException as error:
         pytest.fail(f"headless Chromium did not start: {error.msg}", pytrace=False)
     driver.set_page_load_timeout(PAGE_TIMEOUT)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    driver = start_chromium()
     try:
         yield driver
     finally:

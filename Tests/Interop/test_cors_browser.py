@@ -18,12 +18,11 @@ from collections.abc import Iterator
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from conftest import FIXTURES_DIR, running_mock_idp
 from oauth_helpers import DebugAPI
-from test_browser import PageServer, chromium_paths, screenshot, wait
+from test_browser import PageServer, screenshot, start_chromium, wait
 
 SPA_PAGE = pathlib.Path(__file__).resolve().parent / "spa" / "index.html"
 CLIENT_ID = "browser-spa"
@@ -39,18 +38,7 @@ class SPAServer(PageServer):
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
     """Headless Chromium as in test_browser.py, keeping the console log: where Chromium says what CORS blocked."""
-    driver_path, browser_path = chromium_paths()
-    options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1300"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    if browser_path:
-        options.binary_location = browser_path
-    try:
-        driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    except WebDriverException as error:
-        pytest.fail(f"headless Chromium did not start: {error.msg}", pytrace=False)
-    driver.set_page_load_timeout(15)
+    driver = start_chromium(window_height=1300, console_log=True)
     try:
         yield driver
     finally:

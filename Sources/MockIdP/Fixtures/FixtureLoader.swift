@@ -109,12 +109,17 @@ package enum FixtureLoader {
 }
 
 extension FixtureLoader {
+    /// `fixtures`, when the current directory has such a directory: what `.standard` loads.
+    package static var standardDirectory: String? {
+        var isDirectory = false
+        return FileManager.default.fileExists(atPath: "fixtures", isDirectory: &isDirectory) && isDirectory ? "fixtures" : nil
+    }
+
     /// `./fixtures` when it exists, else the built-in fixtures.
     static func standard(logger: Logger) throws(MockIdPFixtureError) -> MockIdPFixtures {
-        var isDirectory = false
-        if FileManager.default.fileExists(atPath: "fixtures", isDirectory: &isDirectory), isDirectory {
+        if let directory = standardDirectory {
             logger.info("loading fixtures from ./fixtures")
-            return try load(directory: "fixtures")
+            return try load(directory: directory)
         }
         logger.info("no ./fixtures directory: serving the built-in fixtures")
         return try builtIn()
