@@ -3,69 +3,93 @@ import HummingbirdCore
 import Logging
 import NIOCore
 
-/// One issuer as the router mounts it: its state, for the endpoints, and its controls, for /debug.
+/// One issuer as the server mounts it: its state, for the endpoints, its controls, for /debug, and its own router.
 struct MountedIssuer: Sendable {
     let controls: DebugControls
     var state: IdPState { controls.state }
 
-    /// Loads an issuer's fixtures and keys, with a request log of the configured capacity, and its TLS certificate.
+    /// The root issuer: the configured fixtures and layout, a request log of the configured capacity, and the server's
+    /// TLS certificate.
     ///
     /// - Throws: `MockIdPFixtureError` for invalid fixtures, `MockIdPTLSError` for a certificate or key that cannot be used.
     static func make(configuration: MockIdPConfiguration) async throws -> MountedIssuer {
-        let state = try await IdPState.make(configuration: configuration)
+        try await make(
+            configuration: configuration, fixtures: IdPState.rootFixtures(configuration: configuration),
+            server: ServerBase(configuration.issuer(boundPort: configuration.port)), name: nil, layout: configuration.layout
+        )
+    }
+
+    /// An issuer of the server whose base URL is `server`: `name` `nil` for the root issuer.
+    ///
+    /// - Throws: `MockIdPFixtureError` for invalid fixtures, `MockIdPTLSError` for a certificate or key that cannot be used.
+    static func make(
+        configuration: MockIdPConfiguration, fixtures: MockIdPFixtures, server: ServerBase, name: String?, layout: MockIdPConfiguration.Layout
+    ) async throws -> MountedIssuer {
+        let state = try await IdPState.make(configuration: configuration, fixtures: fixtures, server: server, name: name, layout: layout)
         var controls = DebugControls(state: state, requestLog: RequestLog(capacity: configuration.requestLogCapacity))
-        if let tls = configuration.tls {
+        if name == nil, let tls = configuration.tls {
             controls.tls = try ServerTLS.make(tls, hosts: configuration.tlsCertificateHosts)
         }
         return MountedIssuer(controls: controls)
     }
-}
 
-/// The composition root: every endpoint of one issuer on one router, behind the request log, CORS and the error middleware.
-func buildRouter(issuer: MountedIssuer) -> Router<IdPRequestContext> {
-    // RFC 9110 §9.3.2: HEAD is GET without the content, on every GET route (the response keeps GET's headers).
-    let router = Router(context: IdPRequestContext.self, options: .autoGenerateHeadEndpoints)
-    // The root issuer's middleware sits on the router itself, so that unmatched paths are logged and shaped too.
-    addRoutes(of: issuer, to: router, pathPrefix: "")
-    return router
-}
-
-/// Mounts one issuer's endpoints and /debug on `routes`: the router itself for an issuer at the root, or a group for
-/// an issuer under a path prefix (`routes` is then `router.group(RouterPath(pathPrefix))`).
-func addRoutes(of issuer: MountedIssuer, to routes: some RouterMethods<IdPRequestContext>, pathPrefix: String) {
-    let state = issuer.state
-    _ = routes.add(middleware: RequestLogMiddleware(log: issuer.controls.requestLog, clock: state.clock, pathPrefix: pathPrefix))
-    // Inside the request log, whose RequestNote names the client a response is for, and outside the error
-    // middleware, so that error responses carry CORS headers too.
-    _ = routes.add(middleware: CORSMiddleware(liveRegistry: state.liveRegistry, routes: CORSRoutes(pathPrefix: pathPrefix)))
-    _ = routes.add(middleware: ErrorMiddleware())
-    CORSRoutes.addRoutes(to: routes)
-    DiscoveryEndpoint(state: state).addRoutes(to: routes)
-    JWKSEndpoint(state: state).addRoutes(to: routes)
-    AuthorizeEndpoint(state: state).addRoutes(to: routes)
-    TokenEndpoint(state: state).addRoutes(to: routes)
-    UserInfoEndpoint(state: state).addRoutes(to: routes)
-    IntrospectionEndpoint(state: state).addRoutes(to: routes)
-    RevocationEndpoint(state: state).addRoutes(to: routes)
-    DeviceAuthorizationEndpoint(state: state).addRoutes(to: routes)
-    EndSessionEndpoint(state: state).addRoutes(to: routes)
-    HealthEndpoint().addRoutes(to: routes)
-    DebugRoutes(controls: issuer.controls).addRoutes(to: routes)
+    /// The issuer's own router: its middleware on the whole router (so that unmatched paths under its mount are logged
+    /// and shaped too), its endpoints and /debug under its mount path.
+    func buildRouter(issuers: IssuerTable? = nil) -> Router<IdPRequestContext> {
+        // RFC 9110 §9.3.2: HEAD is GET without the content, on every GET route (the response keeps GET's headers).
+        let router = Router(context: IdPRequestContext.self, options: .autoGenerateHeadEndpoints)
+        let mountPath = state.issuer.mountPath
+        router.add(middleware: RequestLogMiddleware(log: controls.requestLog, clock: state.clock, pathPrefix: mountPath))
+        // Inside the request log, whose RequestNote names the client a response is for, and outside the error
+        // middleware, so that error responses carry CORS headers too.
+        let rootMetadataPath = DiscoveryEndpoint.rootMetadataPath(state.issuer)
+        router.add(
+            middleware: CORSMiddleware(
+                liveRegistry: state.liveRegistry, routes: CORSRoutes(paths: state.paths, mountPath: mountPath, rootMetadataPath: rootMetadataPath)
+            )
+        )
+        router.add(middleware: ErrorMiddleware())
+        let routes = mountPath.isEmpty ? router.group() : router.group(RouterPath(mountPath))
+        CORSRoutes.addRoutes(to: routes, paths: state.paths)
+        DiscoveryEndpoint(state: state).addRoutes(to: routes, root: mountPath.isEmpty ? nil : router)
+        JWKSEndpoint(state: state).addRoutes(to: routes)
+        AuthorizeEndpoint(state: state).addRoutes(to: routes)
+        TokenEndpoint(state: state).addRoutes(to: routes)
+        UserInfoEndpoint(state: state).addRoutes(to: routes)
+        IntrospectionEndpoint(state: state).addRoutes(to: routes)
+        RevocationEndpoint(state: state).addRoutes(to: routes)
+        DeviceAuthorizationEndpoint(state: state).addRoutes(to: routes)
+        EndSessionEndpoint(state: state).addRoutes(to: routes)
+        HealthEndpoint().addRoutes(to: routes)
+        DebugRoutes(controls: controls).addRoutes(to: routes)
+        if let issuers { IssuerDebugRoutes(issuers: issuers).addRoutes(to: routes) }
+        return router
+    }
 }
 
 /// The Hummingbird application for a server; `onServerRunning` fires once bound, before the first connection is accepted.
 func buildApplication(
     configuration: MockIdPConfiguration,
-    issuer: MountedIssuer,
+    issuers: IssuerTable,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-) -> Application<RouterResponder<IdPRequestContext>> {
+) -> Application<IssuerDispatcher> {
     // A connection that sends nothing for 60 s is closed, so idle or stalled clients cannot pile up.
     let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(60))
+    let root = issuers.root
     return Application(
-        router: buildRouter(issuer: issuer),
-        server: issuer.controls.tls.map { .https(http1, tls: $0, issuer: issuer.state.issuer) } ?? .http1(configuration: http1),
+        responder: IssuerDispatcher(root: root.buildRouter(issuers: issuers).buildResponder(), issuers: issuers),
+        server: root.controls.tls.map { .https(http1, tls: $0, issuer: root.state.issuer) } ?? .http1(configuration: http1),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         onServerRunning: onServerRunning,
         logger: configuration.logger
     )
+}
+
+/// The application for a server of one issuer (tests build it around an issuer they hold).
+func buildApplication(
+    configuration: MockIdPConfiguration,
+    issuer: MountedIssuer,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) -> Application<IssuerDispatcher> {
+    buildApplication(configuration: configuration, issuers: IssuerTable(root: issuer, configuration: configuration), onServerRunning: onServerRunning)
 }

@@ -16,6 +16,35 @@ public struct MockIdPConfiguration: Sendable {
         case directory(String)
         /// Fixtures given as Swift values.
         case values(MockIdPFixtures)
+
+        /// The directory the fixtures come from, whose issuer subdirectories the server also mounts; `nil` for
+        /// built-in fixtures and values.
+        var directory: String? {
+            switch self {
+            case .directory(let path): path
+            case .standard: FixtureLoader.standardDirectory
+            case .builtIn, .values: nil
+            }
+        }
+    }
+
+    /// An issuer beside the root one, under its own path on the same port (`http://127.0.0.1:8080/alpha-bank`), with
+    /// its own signing key, fixtures, issued state, sessions, clock, scripts and `/debug`.
+    public struct Issuer: Sendable {
+        /// Its path segment (the Keycloak realm, the Entra tenant): letters, digits, `-`, `_`, `~`.
+        public var name: String
+        /// Whose URL layout and token shapes it copies.
+        public var layout: Layout
+        /// Its fixtures; `nil` serves the root issuer's. A directory's missing files come from the root's directory,
+        /// then the built-in ones.
+        public var fixtures: FixtureSource?
+
+        /// An issuer called `name`, in `layout`, serving `fixtures` (default: the root issuer's).
+        public init(_ name: String, layout: Layout = .standard, fixtures: FixtureSource? = nil) {
+            self.name = name
+            self.layout = layout
+            self.fixtures = fixtures
+        }
     }
 
     /// The address to bind; loopback by default, since /debug shows every token issued.
@@ -45,6 +74,14 @@ public struct MockIdPConfiguration: Sendable {
     /// HTTPS instead of HTTP: a certificate generated at start (`.generated()`) or one you bring (`.files(…)`);
     /// `nil` (the default) serves plain HTTP. Under TLS the issuer is `https://HOST:PORT`.
     public var tls: TLS?
+    /// The root issuer's layout: `standard` or `auth0` (Keycloak and Entra need a realm or tenant name: declare
+    /// them in `issuers`).
+    public var layout: Layout
+    /// Issuers beside the root one; a fixtures directory's issuer subdirectories are added to these.
+    public var issuers: [Issuer]
+    /// navikt/mock-oauth2-server's behaviour: the first request under an unknown first path segment creates an issuer
+    /// of that name from the root's fixtures (`/realms/NAME/…` creates a Keycloak realm).
+    public var issuersOnDemand: Bool
     /// The logger MockIdP logs to. The default logs warnings only (the beyond-loopback warning among them), so that an
     /// embedded server keeps a test's output quiet; pass a `Logger` of your own to see its info logs.
     public var logger: Logger
@@ -65,6 +102,9 @@ public struct MockIdPConfiguration: Sendable {
     ///   - backchannelDynamic: advertise back-channel endpoints under the host a discovery request came in on.
     ///   - trustForwardedHeaders: honour `Forwarded` and `X-Forwarded-*` in that (default: ignore them).
     ///   - tls: serve HTTPS (default `nil`: plain HTTP); see `MockIdPConfiguration.TLS`.
+    ///   - layout: the root issuer's layout (default `standard`).
+    ///   - issuers: issuers beside the root one (default: none but a fixtures directory's subdirectories).
+    ///   - issuersOnDemand: create an issuer on the first request under an unknown path segment (default: off).
     ///   - logger: where MockIdP logs (default: label `mock-idp`, warnings and above only).
     public init(
         host: String = "127.0.0.1",
@@ -78,6 +118,9 @@ public struct MockIdPConfiguration: Sendable {
         backchannelDynamic: Bool = false,
         trustForwardedHeaders: Bool = false,
         tls: TLS? = nil,
+        layout: Layout = .standard,
+        issuers: [Issuer] = [],
+        issuersOnDemand: Bool = false,
         logger: Logger = MockIdPConfiguration.quietLogger
     ) {
         self.host = host
@@ -91,6 +134,9 @@ public struct MockIdPConfiguration: Sendable {
         self.backchannelDynamic = backchannelDynamic
         self.trustForwardedHeaders = trustForwardedHeaders
         self.tls = tls
+        self.layout = layout
+        self.issuers = issuers
+        self.issuersOnDemand = issuersOnDemand
         self.logger = logger
     }
 

@@ -14,8 +14,9 @@ public import ServiceLifecycle
 /// try await ServiceGroup(services: [server], logger: logger).run()
 /// ```
 public struct MockIdPServer: Service {
-    let mounted: MountedIssuer
-    private let application: Application<RouterResponder<IdPRequestContext>>
+    let issuers: IssuerTable
+    var mounted: MountedIssuer { issuers.root }
+    private let application: Application<IssuerDispatcher>
 
     /// Loads fixtures and signing keys; nothing listens until `run()`.
     ///
@@ -25,9 +26,10 @@ public struct MockIdPServer: Service {
     /// - Throws: `MockIdPFixtureError` naming every problem in the fixtures; `MockIdPTLSError` naming a certificate or
     ///   key file that cannot be used (under `tls`).
     public init(configuration: MockIdPConfiguration, onReady: @escaping @Sendable (_ issuer: String) async -> Void = { _ in }) async throws {
-        let mounted = try await MountedIssuer.make(configuration: configuration)
+        let issuers = try await IssuerTable.make(configuration: configuration)
+        let mounted = issuers.root
         let state = mounted.state
-        self.mounted = mounted
+        self.issuers = issuers
         if let file = mounted.controls.tls?.caCertificateFile {
             configuration.logger.info("MockIdP's local CA certificate, to trust for HTTPS", metadata: ["file": "\(file)"])
         }
@@ -36,9 +38,9 @@ public struct MockIdPServer: Service {
                 "MockIdP is bound to \(configuration.host), beyond loopback: anyone who can reach it can read every issued token at /debug. Bind 127.0.0.1 unless you mean it."
             )
         }
-        self.application = buildApplication(configuration: configuration, issuer: mounted) { channel in
+        self.application = buildApplication(configuration: configuration, issuers: issuers) { channel in
             if let port = channel.localAddress?.port {
-                state.issuer.bind(port: port, issuer: configuration.issuer(boundPort: port))
+                state.issuer.bind(port: port, base: configuration.issuer(boundPort: port))
             }
             configuration.logger.info("MockIdP listening", metadata: ["issuer": "\(state.issuer.issuer)"])
             await onReady(state.issuer.issuer)
@@ -53,7 +55,7 @@ public struct MockIdPServer: Service {
 
     /// The running server's controls (mint tokens, script responses, move the clock, read what was issued).
     /// Its endpoint URLs are final once `onReady` has been called.
-    public var controls: RunningMockIdP { RunningMockIdP(controls: mounted.controls) }
+    public var controls: RunningMockIdP { RunningMockIdP(controls: mounted.controls, issuers: issuers) }
 
     /// Serves until the task is cancelled or a graceful shutdown is triggered.
     /// A CA certificate file MockIdP placed under the temporary directory itself is removed when it returns.

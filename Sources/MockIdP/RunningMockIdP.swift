@@ -2,33 +2,82 @@
 /// checks: both go through one control plane).
 public struct RunningMockIdP: Sendable {
     let controls: DebugControls
+    /// The server's issuers, for `issuer(named:)` and the rest; `nil` only for a control plane a test builds alone.
+    let issuers: IssuerTable?
     private var issuerState: IssuerState { controls.state.issuer }
+    private var paths: EndpointPaths { controls.state.paths }
 
-    /// The issuer identifier, e.g. `http://127.0.0.1:53124`.
+    init(controls: DebugControls, issuers: IssuerTable? = nil) {
+        self.controls = controls
+        self.issuers = issuers
+    }
+
+    /// The issuer identifier, e.g. `http://127.0.0.1:53124`, `http://127.0.0.1:53124/realms/alpha-bank`.
     public var issuer: String { issuerState.issuer }
+    /// The issuer's name (its path segment, realm or tenant); `nil` for the root issuer.
+    public var name: String? { controls.state.name }
+    /// Whose URL layout and token shapes the issuer copies.
+    public var layout: MockIdPConfiguration.Layout { controls.state.layout }
     /// The bound port. `withMockIdP` and `MockIdPServer.start` hand a `RunningMockIdP` over only once the server
     /// listens, so it is always set there; read through `MockIdPServer.controls` before `onReady`, it is 0
     /// (`MockIdPServer.port` is `nil` then).
     public var port: Int { issuerState.port ?? 0 }
 
-    /// `/.well-known/openid-configuration` (OpenID Connect Discovery §4).
-    public var discoveryURL: String { issuerState.url(EndpointPath.openIDConfiguration) }
+    /// `/.well-known/openid-configuration` (OpenID Connect Discovery §4), where the layout puts it.
+    public var discoveryURL: String { issuerState.url(paths.openIDConfiguration) }
     /// The authorization endpoint (RFC 6749 §3.1).
-    public var authorizationEndpoint: String { issuerState.url(EndpointPath.authorize) }
+    public var authorizationEndpoint: String { issuerState.url(paths.authorize) }
     /// The token endpoint (RFC 6749 §3.2).
-    public var tokenEndpoint: String { issuerState.url(EndpointPath.token) }
+    public var tokenEndpoint: String { issuerState.url(paths.token) }
     /// The UserInfo endpoint (OpenID Connect Core §5.3).
-    public var userinfoEndpoint: String { issuerState.url(EndpointPath.userinfo) }
+    public var userinfoEndpoint: String { issuerState.url(paths.userinfo) }
     /// The JWK Set of the signing keys (RFC 7517 §5).
-    public var jwksURI: String { issuerState.url(EndpointPath.jwks) }
-    /// The introspection endpoint (RFC 7662).
-    public var introspectionEndpoint: String { issuerState.url(EndpointPath.introspection) }
-    /// The revocation endpoint (RFC 7009).
-    public var revocationEndpoint: String { issuerState.url(EndpointPath.revocation) }
+    public var jwksURI: String { issuerState.url(paths.jwks) }
+    /// The introspection endpoint (RFC 7662); `nil` in the Entra and Auth0 layouts, whose vendors have none.
+    public var introspectionEndpoint: String? { paths.introspection.map(issuerState.url) }
+    /// The revocation endpoint (RFC 7009); `nil` in the Entra layout.
+    public var revocationEndpoint: String? { paths.revocation.map(issuerState.url) }
     /// The device authorization endpoint (RFC 8628 §3.1).
-    public var deviceAuthorizationEndpoint: String { issuerState.url(EndpointPath.deviceAuthorization) }
+    public var deviceAuthorizationEndpoint: String { issuerState.url(paths.deviceAuthorization) }
     /// The end-session endpoint (OpenID Connect RP-Initiated Logout).
-    public var endSessionEndpoint: String { issuerState.url(EndpointPath.endSession) }
+    public var endSessionEndpoint: String { issuerState.url(paths.endSession) }
+    /// This issuer's `/debug`.
+    public var debugURL: String { issuerState.url(EndpointPaths.debug) }
+
+    // MARK: Issuers
+
+    /// The server's named issuers (the root issuer is the one `MockIdPServer.controls` gives), by name.
+    public var namedIssuers: [RunningMockIdP] {
+        (issuers?.named ?? []).map { RunningMockIdP(controls: $0.issuer.controls, issuers: issuers) }
+    }
+
+    /// The named issuer called `name`, with its own endpoints and controls; `nil` when there is none.
+    public func issuer(named name: String) -> RunningMockIdP? {
+        issuers?.entry(named: name).map { RunningMockIdP(controls: $0.issuer.controls, issuers: issuers) }
+    }
+
+    /// Adds an issuer at runtime (the same as `POST /debug/issuers`), mounted under `/NAME` (`/realms/NAME` for Keycloak).
+    ///
+    /// - Parameters:
+    ///   - name: its path segment, realm or tenant: letters, digits, `-`, `_`, `~`, not one of the root's paths.
+    ///   - layout: whose URL layout and token shapes it copies.
+    ///   - fixtures: its users, clients and scopes; `nil` serves the root issuer's fixtures as loaded.
+    /// - Returns: the new issuer's endpoints and controls.
+    /// - Throws: `MockIdPRequestError` (`invalid_request`) for a bad or taken name; `MockIdPFixtureError` for invalid fixtures.
+    @discardableResult
+    public func addIssuer(_ name: String, layout: MockIdPConfiguration.Layout = .standard, fixtures: MockIdPFixtures? = nil) async throws -> RunningMockIdP {
+        guard let issuers else { throw MockIdPRequestError(OAuthError(.invalidRequest, "this control plane belongs to no server")) }
+        let entry = try await MockIdPRequestError.translating { try await issuers.add(name: name, layout: layout, fixtures: fixtures) }
+        return RunningMockIdP(controls: entry.issuer.controls, issuers: issuers)
+    }
+
+    /// Removes a named issuer with everything it issued (the same as `DELETE /debug/issuers/NAME`).
+    ///
+    /// - Returns: whether there was such an issuer.
+    @discardableResult
+    public func removeIssuer(_ name: String) -> Bool {
+        issuers?.remove(name: name) ?? false
+    }
 
     /// Mints tokens without a flow, exactly as the token endpoint would issue them (they introspect as active).
     ///

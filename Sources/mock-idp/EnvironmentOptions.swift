@@ -38,6 +38,8 @@ enum EnvironmentOptions {
         Option(flag: "--tls-cert", takesValue: true),
         Option(flag: "--tls-key", takesValue: true),
         Option(flag: "--tls-ca-out", takesValue: true),
+        Option(flag: "--layout", takesValue: true),
+        Option(flag: "--issuers-on-demand", takesValue: false),
     ]
 
     /// The variables holding a fixture file's JSON inline, by file name.

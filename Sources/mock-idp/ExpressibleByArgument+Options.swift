@@ -20,3 +20,10 @@ extension Logger.Level: @retroactive ExpressibleByArgument {
     public static var allValueDescriptions: [String: String] { [:] }
     public static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
 }
+
+extension MockIdPConfiguration.Layout: ExpressibleByArgument {
+    public var defaultValueDescription: String { rawValue }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+    public static var allValueDescriptions: [String: String] { [:] }
+    public static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
+}

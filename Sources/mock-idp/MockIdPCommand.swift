@@ -68,6 +68,12 @@ struct MockIdPCommand: AsyncParsableCommand {
     @Flag(help: "Learn the host a request came in on from Forwarded / X-Forwarded-Proto / X-Forwarded-Host (a proxy's), for --backchannel-dynamic. (env: MOCK_IDP_TRUST_FORWARDED_HEADERS)")
     var trustForwardedHeaders = false
 
+    @Option(help: "The root issuer's URL layout and token shapes: standard or auth0 (Keycloak realms and Entra tenants live in fixture subdirectories with an issuer.json). (env: MOCK_IDP_LAYOUT)")
+    var layout: MockIdPConfiguration.Layout = .standard
+
+    @Flag(help: "The first request under an unknown first path segment (/NAME/…, or /realms/NAME/… for a Keycloak realm) creates an issuer of that name from the top-level fixtures. (env: MOCK_IDP_ISSUERS_ON_DEMAND)")
+    var issuersOnDemand = false
+
     /// The environment's variables become arguments first (`EnvironmentOptions`), so that ArgumentParser parses and
     /// validates them like flags; an error that a variable caused names it.
     static func main() async {
@@ -110,6 +116,9 @@ struct MockIdPCommand: AsyncParsableCommand {
         if tlsCert != nil, tlsCaOut != nil {
             throw ValidationError("--tls-ca-out is for the generated certificate's CA; with --tls-cert there is none to write")
         }
+        if !layout.servesAtRoot {
+            throw ValidationError("--layout \(layout.rawValue) needs a \(layout == .keycloak ? "realm" : "tenant") name: put its fixtures in a subdirectory of --fixtures named after it, with an issuer.json {\"layout\": \"\(layout.rawValue)\"}")
+        }
         if let issuer, tlsConfiguration != nil, !issuer.hasPrefix("https://") {
             throw ValidationError("--issuer must be an https:// URL when MockIdP serves HTTPS")
         }
@@ -141,6 +150,8 @@ struct MockIdPCommand: AsyncParsableCommand {
             backchannelDynamic: backchannelDynamic,
             trustForwardedHeaders: trustForwardedHeaders,
             tls: tlsConfiguration,
+            layout: layout,
+            issuersOnDemand: issuersOnDemand,
             logger: logger
         )
         // The binary's process-level tuning, which the library leaves to its embedder: RS256 through the system's

@@ -173,6 +173,6 @@ struct DebugControls: Sendable {
     /// Returns the new key's id and every published one, active first.
     func rotateSigningKey() async throws -> (activeKID: String, publishedKIDs: [String]) {
         let kid = try await state.keys.rotate()
-        return (kid, state.keys.publishedKIDs)
+        return (kid, try await state.keys.publishedKIDs())
     }
 }

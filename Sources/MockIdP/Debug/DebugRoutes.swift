@@ -67,7 +67,7 @@ struct DebugRoutes: Sendable {
         }
         let snapshot = await controls.snapshot(filter: filter)
         if Self.wantsHTML(request) {
-            return HTML.response(DebugPage.render(snapshot: snapshot, requests: controls.requests, keys: controls.state.keys.publishedKIDs))
+            return HTML.response(DebugPage.render(snapshot: snapshot, requests: controls.requests, keys: try await controls.state.keys.publishedKIDs()))
         }
         return try Response.json(snapshot, headers: [.cacheControl: "no-store"])
     }
@@ -187,13 +187,18 @@ struct DebugRoutes: Sendable {
         do {
             try await apply()
         } catch {
-            let body: [String: ClaimValue] = [
-                "error": "invalid_fixture",
-                "error_description": .string(error.problems.map(\.description).joined(separator: "; ")),
-                "problems": .array(error.problems.map { .string($0.description) }),
-            ]
-            return try Response.json(body, status: .badRequest)
+            return try Self.fixtureErrorResponse(error)
         }
         return try Response.json(["added": count], status: .created)
+    }
+
+    /// `400` with `invalid_fixture` and every problem.
+    static func fixtureErrorResponse(_ error: MockIdPFixtureError) throws -> Response {
+        let body: [String: ClaimValue] = [
+            "error": "invalid_fixture",
+            "error_description": .string(error.problems.map(\.description).joined(separator: "; ")),
+            "problems": .array(error.problems.map { .string($0.description) }),
+        ]
+        return try Response.json(body, status: .badRequest)
     }
 }

@@ -16,7 +16,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         self.log = log
         self.clock = clock
         self.debugPath = pathPrefix + "/debug"
-        self.healthPath = pathPrefix + EndpointPath.healthz
+        self.healthPath = pathPrefix + EndpointPaths.healthz
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -6,8 +6,8 @@ struct AuthorizeEndpoint: Sendable {
     let state: IdPState
 
     func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
-        router.get(RouterPath(EndpointPath.authorize), use: handle)
-        router.post(RouterPath(EndpointPath.authorize), use: handle)
+        router.get(RouterPath(state.paths.authorize), use: handle)
+        router.post(RouterPath(state.paths.authorize), use: handle)
     }
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
@@ -30,7 +30,7 @@ struct AuthorizeEndpoint: Sendable {
         case .code(let code):
             return try reply.success(code: code).response(from: request, context: context)
         case .chooseUser:
-            return LoginChooserPage.response(form: form, client: client, users: state.registry.fixtures.users)
+            return LoginChooserPage.response(form: form, client: client, users: state.registry.fixtures.users, authorizePath: state.paths.authorize)
         }
     }
 
@@ -92,7 +92,7 @@ struct AuthorizeEndpoint: Sendable {
         if prompts.contains("none") && prompts.count > 1 {
             throw OAuthError(.invalidRequest, "prompt=none cannot be combined with other values (OIDC Core §3.1.2.1)")
         }
-        let resources = try ResourceIndicators.parse(form)
+        let resources = try ResourceIndicators.parse(form, layout: state.layout)
         if form[LoginChooserPage.actionParameter] == "deny" {
             throw OAuthError(.accessDenied, "the user denied the request on MockIdP's sign-in page")
         }

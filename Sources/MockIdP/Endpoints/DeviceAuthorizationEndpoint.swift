@@ -9,9 +9,9 @@ struct DeviceAuthorizationEndpoint: Sendable {
     static let lifetime = 600
 
     func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
-        router.post(RouterPath(EndpointPath.deviceAuthorization), use: authorize)
-        router.get(RouterPath(EndpointPath.deviceVerification), use: verify)
-        router.post(RouterPath(EndpointPath.deviceVerification), use: verify)
+        router.post(RouterPath(state.paths.deviceAuthorization), use: authorize)
+        router.get(RouterPath(state.paths.deviceVerification), use: verify)
+        router.post(RouterPath(state.paths.deviceVerification), use: verify)
     }
 
     private struct Body: Encodable {
@@ -37,13 +37,13 @@ struct DeviceAuthorizationEndpoint: Sendable {
             userCode: userCode,
             clientID: client.clientID,
             scope: scope,
-            resources: try ResourceIndicators.parse(form),
+            resources: try ResourceIndicators.parse(form, layout: state.layout),
             issuedAt: now,
             expiresAt: now + Self.lifetime,
             interval: client.devicePollInterval
         )
         await state.store.insert(device)
-        let verificationURI = state.issuer.url(EndpointPath.deviceVerification)
+        let verificationURI = state.issuer.url(state.paths.deviceVerification)
         let display = UserCode.display(userCode)
         return try Response.json(
             Body(
@@ -63,13 +63,13 @@ struct DeviceAuthorizationEndpoint: Sendable {
         var request = request
         let form = try await request.pageFormParameters(maxSize: context.maxUploadSize)
         guard let entered = form["user_code"] else {
-            return HTML.response(HTML.page(title: "Connect a device", body: Self.entryForm(message: nil)))
+            return HTML.response(HTML.page(title: "Connect a device", body: entryForm(message: nil)))
         }
         let userCode = UserCode.normalize(entered)
         let now = state.clock.now
         guard let pending = await state.store.device(userCode: userCode), pending.status(at: now) == .active, pending.approvedSub == nil else {
             let message = "The code <code>\(HTML.escape(entered))</code> is unknown, expired or already used."
-            return HTML.response(HTML.page(title: "Connect a device", body: Self.entryForm(message: message)), status: .badRequest)
+            return HTML.response(HTML.page(title: "Connect a device", body: entryForm(message: message)), status: .badRequest)
         }
         if form["action"] == "deny" {
             _ = await state.store.settleDevice(userCode: userCode, session: nil, now: now)
@@ -79,7 +79,7 @@ struct DeviceAuthorizationEndpoint: Sendable {
         if let hint = form["login_hint"] {
             guard let found = state.registry.user(hint: hint) else {
                 let message = "login_hint <code>\(HTML.escape(hint))</code> matches no user."
-                return HTML.response(HTML.page(title: "Connect a device", body: Self.entryForm(message: message)), status: .badRequest)
+                return HTML.response(HTML.page(title: "Connect a device", body: entryForm(message: message)), status: .badRequest)
             }
             user = found
         } else if let first = state.registry.defaultUser {
@@ -98,11 +98,11 @@ struct DeviceAuthorizationEndpoint: Sendable {
         return HTML.response(HTML.page(title: "Device connected", body: body))
     }
 
-    private static func entryForm(message: String?) -> String {
+    private func entryForm(message: String?) -> String {
         """
         <h1>Connect a device</h1>
         \(message.map { "<p>\($0)</p>" } ?? "")
-        <form method="post" action="\(EndpointPath.deviceVerification.dropFirst())">
+        <form method="post" action="\(state.paths.deviceVerification.split(separator: "/").last ?? "device")">
         <label>Code shown on your device <input name="user_code" autocomplete="off" autofocus></label>
         <button type="submit">Approve</button> <button type="submit" name="action" value="deny">Deny</button>
         </form>

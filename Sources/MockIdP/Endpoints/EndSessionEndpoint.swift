@@ -7,13 +7,28 @@ struct EndSessionEndpoint: Sendable {
     let state: IdPState
 
     func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
-        router.get(RouterPath(EndpointPath.endSession), use: handle)
-        router.post(RouterPath(EndpointPath.endSession), use: handle)
+        router.get(RouterPath(state.paths.endSession), use: handle)
+        router.post(RouterPath(state.paths.endSession), use: handle)
+        if let legacy = state.paths.legacyLogout {
+            router.get(RouterPath(legacy), use: legacyLogout)
+        }
     }
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
-        let form = try await request.pageFormParameters(maxSize: context.maxUploadSize)
+        return try await end(request.pageFormParameters(maxSize: context.maxUploadSize))
+    }
+
+    /// Auth0's `/v2/logout?client_id=…&returnTo=…`: the same, with `returnTo` as the post-logout redirect URI, which
+    /// must be registered for the client as Auth0's "Allowed Logout URLs" must list it.
+    @Sendable func legacyLogout(_ request: Request, context: IdPRequestContext) async throws -> Response {
+        var request = request
+        var values = try await request.pageFormParameters(maxSize: context.maxUploadSize).values
+        if let returnTo = values.removeValue(forKey: "returnTo") { values["post_logout_redirect_uri"] = returnTo }
+        return try await end(FormParameters(values))
+    }
+
+    private func end(_ form: FormParameters) async throws -> Response {
         do {
             try form.rejectDuplicates()
         } catch {
@@ -62,7 +77,7 @@ struct EndSessionEndpoint: Sendable {
         guard let token else { return nil }
         let claims: JWTClaims
         do {
-            claims = try await state.keys.collection.verify(token, as: JWTClaims.self)
+            claims = try await state.keys.collection().verify(token, as: JWTClaims.self)
         } catch {
             throw AuthorizationPageError(error: OAuthError(.invalidRequest, "id_token_hint is not an ID token signed by this MockIdP"))
         }

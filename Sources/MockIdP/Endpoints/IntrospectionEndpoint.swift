@@ -5,7 +5,9 @@ struct IntrospectionEndpoint: Sendable {
     let state: IdPState
 
     func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
-        router.post(RouterPath(EndpointPath.introspection), use: handle)
+        // Entra and Auth0 have no introspection endpoint, and their layouts serve none.
+        guard let path = state.paths.introspection else { return }
+        router.post(RouterPath(path), use: handle)
     }
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {

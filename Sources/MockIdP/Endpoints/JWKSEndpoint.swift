@@ -5,8 +5,8 @@ struct JWKSEndpoint: Sendable {
     let state: IdPState
 
     func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
-        router.get(RouterPath(EndpointPath.jwks)) { _, _ in
-            Response.json(data: state.keys.jwksJSON, headers: [.contentType: "application/jwk-set+json"])
+        router.get(RouterPath(state.paths.jwks)) { _, _ in
+            Response.json(data: try await state.keys.jwksJSON(), headers: [.contentType: "application/jwk-set+json"])
         }
     }
 }

@@ -9,13 +9,15 @@ enum LoginChooserPage {
     static let userParameter = "mockidp_user"
     static let actionParameter = "mockidp_action"
 
-    static func response(form: FormParameters, client: Client, users: [User]) -> Response {
+    /// - Parameter authorizePath: the authorization endpoint's path, whose last segment the forms post to (relative to
+    ///   the page, which is served at that path).
+    static func response(form: FormParameters, client: Client, users: [User], authorizePath: String) -> Response {
         let hidden = form.values.sorted { $0.key < $1.key }
             .filter { $0.key != userParameter && $0.key != actionParameter && !FormParameters.repeatableNames.contains($0.key) }
             .map { #"<input type="hidden" name="\#(HTML.escape($0.key))" value="\#(HTML.escape($0.value))">"# }
             .joined()
         let resources = form.all("resource").map { #"<input type="hidden" name="resource" value="\#(HTML.escape($0))">"# }.joined()
-        let action = String(EndpointPath.authorize.dropFirst())
+        let action = String(authorizePath.split(separator: "/").last ?? "authorize")
         var body = """
             <h1>Sign in to <code>\(HTML.escape(client.clientID))</code></h1>
             <p>MockIdP signs you in as the user you pick; no password needed.

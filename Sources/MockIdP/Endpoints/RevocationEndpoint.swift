@@ -5,7 +5,9 @@ struct RevocationEndpoint: Sendable {
     let state: IdPState
 
     func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
-        router.post(RouterPath(EndpointPath.revocation), use: handle)
+        // Entra has no revocation endpoint, and its layout serves none.
+        guard let path = state.paths.revocation else { return }
+        router.post(RouterPath(path), use: handle)
     }
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {

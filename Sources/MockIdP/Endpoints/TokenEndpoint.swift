@@ -5,9 +5,9 @@ struct TokenEndpoint: Sendable {
     let state: IdPState
 
     func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
-        router.post(RouterPath(EndpointPath.token), use: handle)
+        router.post(RouterPath(state.paths.token), use: handle)
         // RFC 6749 §3.2: "The client MUST use the HTTP "POST" method when making access token requests."
-        router.get(RouterPath(EndpointPath.token)) { _, _ -> Response in
+        router.get(RouterPath(state.paths.token)) { _, _ -> Response in
             throw OAuthError(.invalidRequest, "the token endpoint takes POST", status: .methodNotAllowed, headers: [.allow: "POST"])
         }
     }

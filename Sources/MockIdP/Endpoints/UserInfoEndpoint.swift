@@ -5,8 +5,8 @@ struct UserInfoEndpoint: Sendable {
     let state: IdPState
 
     func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
-        router.get(RouterPath(EndpointPath.userinfo), use: handle)
-        router.post(RouterPath(EndpointPath.userinfo), use: handle)
+        router.get(RouterPath(state.paths.userinfo), use: handle)
+        router.post(RouterPath(state.paths.userinfo), use: handle)
     }
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {

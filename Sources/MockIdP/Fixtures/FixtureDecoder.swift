@@ -130,6 +130,19 @@ struct FixtureDecoder {
             return int
         }
 
+        /// An object of string arrays, e.g. `{"budgetify": ["viewer"]}`.
+        mutating func roles(_ key: String) -> [String: [String]] {
+            var roles: [String: [String]] = [:]
+            for (name, value) in claims(key).sorted(by: { $0.key < $1.key }) {
+                guard case .array(let values) = value, values.allSatisfy({ $0.stringValue != nil }) else {
+                    problem("\(key).\(name)", "expected an array of role names, found \(value.typeName)")
+                    continue
+                }
+                roles[name] = values.compactMap(\.stringValue)
+            }
+            return roles
+        }
+
         mutating func claims(_ key: String) -> [String: ClaimValue] {
             guard let value = object[key], value != .null else { return [:] }
             guard let claims = value.objectValue else {
@@ -141,7 +154,7 @@ struct FixtureDecoder {
     }
 
     mutating func users(from data: Data) -> [User] {
-        let allowed: Set = ["sub", "username", "password", "claims", "access_token_claims"]
+        let allowed: Set = ["sub", "username", "password", "claims", "access_token_claims", "realm_roles", "client_roles"]
         return entries(of: data, what: "users").map { index, object in
             guard let object else { return User(sub: "") }
             var entry = Entry(file: file, index: index, object: object, idField: "sub", allowed: allowed)
@@ -151,7 +164,9 @@ struct FixtureDecoder {
                 username: entry.string("username"),
                 password: entry.string("password"),
                 claims: entry.claims("claims"),
-                accessTokenClaims: entry.claims("access_token_claims")
+                accessTokenClaims: entry.claims("access_token_claims"),
+                realmRoles: entry.strings("realm_roles") ?? [],
+                clientRoles: entry.roles("client_roles")
             )
         }
     }

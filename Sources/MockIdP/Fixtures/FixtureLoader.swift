@@ -30,17 +30,28 @@ package enum FixtureLoader {
     /// Loads fixtures with some files given inline (keyed by file name, `users.json` …); the others come from
     /// `directory` when it is given and holds them, else from the built-in fixtures.
     package static func load(directory: String?, inline: [String: InlineFile]) throws(MockIdPFixtureError) -> MockIdPFixtures {
-        var url: URL?
-        if let directory {
+        try load(directories: directory.map { [$0] } ?? [], inline: inline)
+    }
+
+    /// Loads fixtures with each file taken from the first of `directories` that holds it (an issuer's directory, then
+    /// the top-level one), else from the built-in fixtures; `inline` files come first.
+    ///
+    /// - Throws: `MockIdPFixtureError` for a directory that does not exist, and every problem in the files.
+    package static func load(directories: [String], inline: [String: InlineFile] = [:]) throws(MockIdPFixtureError) -> MockIdPFixtures {
+        var urls: [URL] = []
+        for directory in directories {
             var isDirectory = false
             if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory {
                 throw MockIdPFixtureError(problems: [.init(file: directory, code: .unreadable, reason: "fixtures directory not found")])
             }
-            url = URL(filePath: directory, directoryHint: .isDirectory)
+            urls.append(URL(filePath: directory, directoryHint: .isDirectory))
+        }
+        func path(of name: String) -> String? {
+            urls.lazy.map { $0.appending(path: name).path }.first { FileManager.default.fileExists(atPath: $0) }
         }
         func read(_ name: String) -> Result<Data?, MockIdPFixtureError.Problem> {
             if let file = inline[name] { return .success(Data(file.json.utf8)) }
-            guard let path = url?.appending(path: name).path, FileManager.default.fileExists(atPath: path) else { return .success(nil) }
+            guard let path = path(of: name) else { return .success(nil) }
             do {
                 return .success(try Data(contentsOf: URL(filePath: path)))
             } catch {
@@ -51,8 +62,8 @@ package enum FixtureLoader {
         for name in [FixtureValidator.usersFile, FixtureValidator.clientsFile, FixtureValidator.scopesFile] {
             if let file = inline[name] {
                 labels[name] = file.label
-            } else if let url {
-                labels[name] = url.appending(path: name).path
+            } else if let path = path(of: name) ?? urls.first.map({ $0.appending(path: name).path }) {
+                labels[name] = path
             }
         }
         return try decode(

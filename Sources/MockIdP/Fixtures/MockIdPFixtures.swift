@@ -32,17 +32,24 @@ extension MockIdPFixtures {
         /// Claims merged into every access token issued for this user (roles, groups, a tenant), and into its
         /// introspection; never the reserved ones (`MockIdPFixtures.reservedAccessTokenClaims`).
         public var accessTokenClaims: [String: ClaimValue]
+        /// Roles in the whole realm: the Keycloak layout's `realm_access.roles`.
+        public var realmRoles: [String]
+        /// Roles per client (Keycloak's `resource_access.<client>.roles`) or per API identifier (the Auth0 layout's
+        /// `permissions` for that `audience`).
+        public var clientRoles: [String: [String]]
 
         /// A user; `username` defaults to `sub`.
         public init(
             sub: String, username: String? = nil, password: String? = nil, claims: [String: ClaimValue] = [:],
-            accessTokenClaims: [String: ClaimValue] = [:]
+            accessTokenClaims: [String: ClaimValue] = [:], realmRoles: [String] = [], clientRoles: [String: [String]] = [:]
         ) {
             self.sub = sub
             self.username = username ?? sub
             self.password = password
             self.claims = claims
             self.accessTokenClaims = accessTokenClaims
+            self.realmRoles = realmRoles
+            self.clientRoles = clientRoles
         }
     }
 

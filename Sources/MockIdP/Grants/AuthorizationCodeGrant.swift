@@ -43,7 +43,7 @@ struct AuthorizationCodeGrant: Sendable {
                 sid: code.sid,
                 nonce: code.nonce,
                 grantID: code.grantID,
-                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: code.resources, client: client),
+                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form, layout: state.layout), authorized: code.resources, client: client),
                 withRefreshToken: client.grantTypes.contains(.refreshToken)
             ),
             overrides: overrides

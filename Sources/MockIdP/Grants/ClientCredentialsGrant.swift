@@ -13,7 +13,7 @@ struct ClientCredentialsGrant: Sendable {
         return try await state.tokens.issue(
             for: .clientOnly(
                 client, scope: scope,
-                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: [], client: client)
+                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form, layout: state.layout), authorized: [], client: client)
             ),
             overrides: overrides
         )

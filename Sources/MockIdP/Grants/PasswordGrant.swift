@@ -21,7 +21,7 @@ struct PasswordGrant: Sendable {
         return try await state.tokens.issue(
             for: .signedIn(
                 user, client: client, scope: scope, session: session, nonce: nil,
-                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form), authorized: [], client: client)
+                audience: try ResourceIndicators.audience(requested: ResourceIndicators.parse(form, layout: state.layout), authorized: [], client: client)
             ),
             overrides: overrides
         )

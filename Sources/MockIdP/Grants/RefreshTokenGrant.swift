@@ -11,7 +11,7 @@ struct RefreshTokenGrant: Sendable {
         // not use the refresh token up either (RFC 6749 §5.2).
         var requestedScope: [String]?
         if form["scope"] != nil { requestedScope = ScopeRequest.parse(form["scope"]) }
-        let resources = try ResourceIndicators.parse(form)
+        let resources = try ResourceIndicators.parse(form, layout: state.layout)
         if let current = await state.store.token(value), current.kind == .refreshToken, current.clientID == client.clientID,
             current.status(at: state.clock.now) == .active
         {

@@ -57,32 +57,72 @@ final class SigningKeys: Sendable {
         }
     }
 
-    private let state: Mutex<State>
+    /// `nil` until the first keys exist: an issuer whose RSA key is generated waits for it until first needed.
+    private let state: Mutex<State?>
+    /// Makes the first keys, once, for the first caller that needs them; `nil` when they were made at once.
+    private let firstKeys: Mutex<FirstKeys?>
+
+    /// Deferred first keys: how to make them, then the one task making them, which every waiting caller shares.
+    private enum FirstKeys {
+        case waiting(@Sendable () async throws -> State)
+        case making(Task<State, any Error>)
+    }
     /// The configured algorithm: access tokens, and ID tokens of clients that name none.
     let algorithm: SigningAlgorithm
     /// Signs RS256 instead of jwt-kit where it can; `nil` in the library unless the embedder injects one.
     let rs256Backend: (any RS256Backend)?
 
-    private init(algorithm: SigningAlgorithm, rs256Backend: (any RS256Backend)?, state: State) {
+    private init(algorithm: SigningAlgorithm, rs256Backend: (any RS256Backend)?, state: State?, firstKeys: FirstKeys?) {
         self.algorithm = algorithm
         self.rs256Backend = rs256Backend
         self.state = Mutex(state)
+        self.firstKeys = Mutex(firstKeys)
     }
 
-    /// The first keys: for RS256 the shipped development key (RSA generation takes 0.1 to 0.3 s); ES256 and EdDSA
-    /// keys are generated, which takes microseconds.
+    /// The first keys: for RS256 the shipped development key (RSA generation takes 0.1 to 0.3 s) unless
+    /// `builtInRSAKey` is false; ES256 and EdDSA keys are generated, which takes microseconds.
     ///
     /// - Parameters:
     ///   - algorithm: the configured algorithm.
     ///   - alsoPublishing: algorithms clients name in `id_token_signed_response_alg`.
     ///   - rs256Backend: signs RS256 where it can (the `mock-idp` binary's OpenSSL); `nil` signs with jwt-kit.
+    ///   - builtInRSAKey: sign RS256 with the shipped key; when false (an issuer beside the root, which must not share
+    ///     the root's key), an RSA key is generated when a token, the JWKS or a verification first needs one, so
+    ///     that a server with many issuers starts as fast as one with a single issuer.
     static func make(
-        _ algorithm: SigningAlgorithm, alsoPublishing: Set<SigningAlgorithm> = [], rs256Backend: (any RS256Backend)? = nil
+        _ algorithm: SigningAlgorithm, alsoPublishing: Set<SigningAlgorithm> = [], rs256Backend: (any RS256Backend)? = nil,
+        builtInRSAKey: Bool = true
     ) async throws -> SigningKeys {
-        let others = try SigningAlgorithm.allCases.filter { $0 != algorithm && ($0 == .rs256 || alsoPublishing.contains($0)) }
-            .map { try publish(firstKey($0)) }
-        let state = try await makeState(rotating: [publish(firstKey(algorithm))], others: others, rs256Backend: rs256Backend)
-        return SigningKeys(algorithm: algorithm, rs256Backend: rs256Backend, state: state)
+        let algorithms = [algorithm] + SigningAlgorithm.allCases.filter { $0 != algorithm && ($0 == .rs256 || alsoPublishing.contains($0)) }
+        @Sendable func firstState() async throws -> State {
+            let keys = try algorithms.map { try publish(builtInRSAKey ? firstKey($0) : generate($0)) }
+            return try await makeState(rotating: [keys[0]], others: Array(keys.dropFirst()), rs256Backend: rs256Backend)
+        }
+        if builtInRSAKey || !algorithms.contains(.rs256) {
+            return SigningKeys(algorithm: algorithm, rs256Backend: rs256Backend, state: try await firstState(), firstKeys: nil)
+        }
+        return SigningKeys(algorithm: algorithm, rs256Backend: rs256Backend, state: nil, firstKeys: .waiting(firstState))
+    }
+
+    /// The keys now; the first caller of a deferred set waits for them to be made.
+    private func current() async throws -> State {
+        if let state = state.withLock({ $0 }) { return state }
+        let task = firstKeys.withLock { (first: inout FirstKeys?) -> Task<State, any Error>? in
+            switch first {
+            case .waiting(let make):
+                let task = Task { try await make() }
+                first = .making(task)
+                return task
+            case .making(let task): return task
+            case nil: return nil
+            }
+        }
+        guard let task else { throw UnpublishedAlgorithm(algorithm: algorithm) }
+        let made = try await task.value
+        return state.withLock { state in
+            if state == nil { state = made }
+            return state!
+        }
     }
 
     private static func firstKey(_ algorithm: SigningAlgorithm) throws -> PrivateKey {
@@ -138,14 +178,15 @@ final class SigningKeys: Sendable {
     }
 
     /// Verifies signatures: every published key.
-    var collection: JWTKeyCollection { state.withLock { $0.collection } }
-    var activeKID: String { state.withLock { $0.rotating[0].jwk.kid } }
-    var jwksJSON: Data { state.withLock { $0.jwksJSON } }
+    func collection() async throws -> JWTKeyCollection { try await current().collection }
+    func activeKID() async throws -> String { try await current().rotating[0].jwk.kid }
+    func jwksJSON() async throws -> Data { try await current().jwksJSON }
     /// The published key ids, active first.
-    var publishedKIDs: [String] { state.withLock { $0.published.map(\.jwk.kid) } }
+    func publishedKIDs() async throws -> [String] { try await current().published.map(\.jwk.kid) }
     /// The algorithms tokens can be signed with: the configured one first, then RS256 and any a client asked for.
-    var publishedAlgorithms: [SigningAlgorithm] {
-        state.withLock { state in [state.rotating[0].key.algorithm] + state.others.map(\.key.algorithm) }
+    func publishedAlgorithms() async throws -> [SigningAlgorithm] {
+        let state = try await current()
+        return [state.rotating[0].key.algorithm] + state.others.map(\.key.algorithm)
     }
 
     /// Generates a new key of the configured algorithm and makes it active. The previously active key stays
@@ -153,19 +194,19 @@ final class SigningKeys: Sendable {
     @discardableResult
     func rotate() async throws -> String {
         let fresh = try Self.publish(Self.generate(algorithm))
-        let (current, others) = state.withLock { ($0.rotating[0], $0.others) }
-        let next = try await Self.makeState(rotating: [fresh, current], others: others, rs256Backend: rs256Backend)
+        let now = try await current()
+        let next = try await Self.makeState(rotating: [fresh, now.rotating[0]], others: now.others, rs256Backend: rs256Backend)
         state.withLock { $0 = next }
         return fresh.jwk.kid
     }
 
     /// Publishes a key for each of `algorithms` that has none yet (a client registered at runtime names it).
     func publish(_ algorithms: Set<SigningAlgorithm>) async throws {
-        let missing = state.withLock { state in algorithms.filter { state.signingKey($0) == nil } }
+        let now = try await current()
+        let missing = algorithms.filter { now.signingKey($0) == nil }
         guard !missing.isEmpty else { return }
         let added = try SigningAlgorithm.allCases.filter(missing.contains).map { try Self.publish(Self.firstKey($0)) }
-        let (rotating, others) = state.withLock { ($0.rotating, $0.others) }
-        let next = try await Self.makeState(rotating: rotating, others: others + added, rs256Backend: rs256Backend)
+        let next = try await Self.makeState(rotating: now.rotating, others: now.others + added, rs256Backend: rs256Backend)
         state.withLock { $0 = next }
     }
 
@@ -206,10 +247,18 @@ final class SigningKeys: Sendable {
         var header = JWTHeader()
         header.typ = type
         let algorithm = algorithm ?? self.algorithm
-        let (collection, kid, signer) = state.withLock { state in
-            let kid = state.signingKey(algorithm)?.jwk.kid
-            return (state.collection, kid, kid.flatMap { state.rs256Signers[$0] })
+        var keys = state.withLock { state in
+            state.map { state in
+                let kid = state.signingKey(algorithm)?.jwk.kid
+                return (state.collection, kid, kid.flatMap { state.rs256Signers[$0] })
+            }
         }
+        if keys == nil {
+            let state = try await current()
+            let kid = state.signingKey(algorithm)?.jwk.kid
+            keys = (state.collection, kid, kid.flatMap { state.rs256Signers[$0] })
+        }
+        guard let (collection, kid, signer) = keys else { throw UnpublishedAlgorithm(algorithm: algorithm) }
         guard let kid else { throw UnpublishedAlgorithm(algorithm: algorithm) }
         if let signer {
             let header = #"{"alg":"RS256","kid":"\#(kid)","typ":"\#(type)"}"#

@@ -4,13 +4,18 @@ enum ResourceIndicators {
     static let invalidTarget = OAuthError.Code(rawValue: "invalid_target")
 
     /// The `resource` parameters of a request, each checked.
-    static func parse(_ form: FormParameters) throws(OAuthError) -> [String] {
-        let resources = form.all("resource")
+    ///
+    /// - Parameter layout: in the Auth0 layout, Auth0's `audience` (an API identifier, any string) is one more.
+    static func parse(_ form: FormParameters, layout: MockIdPConfiguration.Layout = .standard) throws(OAuthError) -> [String] {
+        var resources = form.all("resource")
         for resource in resources {
             // RFC 8707 §2: "MUST be an absolute URI ... MUST NOT include a fragment component."
             if RedirectURI.problem(with: resource) != nil {
                 throw OAuthError(invalidTarget, "resource \"\(resource)\" must be an absolute URI without a fragment (RFC 8707 §2)")
             }
+        }
+        if layout == .auth0, let audience = form["audience"], !audience.isEmpty, !resources.contains(audience) {
+            resources.append(audience)
         }
         return resources
     }

@@ -22,28 +22,37 @@ struct CORSRoutes: Sendable {
         let methods: String
     }
 
-    static let exactPaths: [(String, Route)] = [
-        (EndpointPath.openIDConfiguration, Route(audience: .everyone, methods: "GET")),
-        (EndpointPath.authorizationServerMetadata, Route(audience: .everyone, methods: "GET")),
-        (EndpointPath.jwks, Route(audience: .everyone, methods: "GET")),
-        (EndpointPath.token, Route(audience: .client, methods: "POST")),
-        (EndpointPath.userinfo, Route(audience: .client, methods: "GET, POST")),
-        (EndpointPath.introspection, Route(audience: .client, methods: "POST")),
-        (EndpointPath.revocation, Route(audience: .client, methods: "POST")),
-        (EndpointPath.deviceAuthorization, Route(audience: .client, methods: "POST")),
-        (EndpointPath.endSession, Route(audience: .client, methods: "GET, POST")),
-    ]
+    /// The CORS paths of an issuer's layout, below its mount path.
+    static func exactPaths(_ paths: EndpointPaths) -> [(String, Route)] {
+        var routes: [(String, Route)] = [
+            (paths.openIDConfiguration, Route(audience: .everyone, methods: "GET")),
+            (paths.jwks, Route(audience: .everyone, methods: "GET")),
+            (paths.token, Route(audience: .client, methods: "POST")),
+            (paths.userinfo, Route(audience: .client, methods: "GET, POST")),
+            (paths.deviceAuthorization, Route(audience: .client, methods: "POST")),
+            (paths.endSession, Route(audience: .client, methods: "GET, POST")),
+        ]
+        if let path = paths.authorizationServerMetadata { routes.append((path, Route(audience: .everyone, methods: "GET"))) }
+        if let path = paths.introspection { routes.append((path, Route(audience: .client, methods: "POST"))) }
+        if let path = paths.revocation { routes.append((path, Route(audience: .client, methods: "POST"))) }
+        return routes
+    }
     static let debug = Route(audience: .developers, methods: "GET, POST, DELETE")
 
     private let routes: [String: Route]
-    /// The issuer's /debug, under its path prefix.
+    /// The issuer's /debug, under its mount path.
     private let debugPath: String
     private let debugSubpaths: String
 
-    /// - Parameter pathPrefix: the issuer's path prefix, `""` at the root.
-    init(pathPrefix: String) {
-        self.routes = Dictionary(Self.exactPaths.map { (pathPrefix + $0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
-        self.debugPath = pathPrefix + "/debug"
+    /// - Parameters:
+    ///   - paths: the issuer's endpoint paths.
+    ///   - mountPath: the issuer's mount path, `""` at the root.
+    ///   - rootMetadataPath: RFC 8414 §3.1's root path for the issuer's metadata, when it has a path.
+    init(paths: EndpointPaths, mountPath: String, rootMetadataPath: String? = nil) {
+        var routes = Self.exactPaths(paths).map { (mountPath + $0.0, $0.1) }
+        if let rootMetadataPath { routes.append((rootMetadataPath, Route(audience: .everyone, methods: "GET"))) }
+        self.routes = Dictionary(routes, uniquingKeysWith: { first, _ in first })
+        self.debugPath = mountPath + EndpointPaths.debug
         self.debugSubpaths = debugPath + "/"
     }
 
@@ -57,8 +66,8 @@ struct CORSRoutes: Sendable {
     /// (an issuer under a path prefix is a router group, whose middleware runs only for the routes it has), and a
     /// plain OPTIONS request, without `Origin` and `Access-Control-Request-Method`, gets 204 with `Allow`
     /// (RFC 9110 §9.3.7).
-    static func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
-        for (path, route) in exactPaths {
+    static func addRoutes(to router: some RouterMethods<IdPRequestContext>, paths: EndpointPaths) {
+        for (path, route) in exactPaths(paths) {
             router.on(RouterPath(path), method: .options) { _, _ in allow(route) }
         }
         // Each path by name: the router matches a path before its method, so a wildcard would not reach these.
@@ -70,7 +79,7 @@ struct CORSRoutes: Sendable {
     /// DebugRoutes' paths (CORSTests checks each under a path prefix).
     static let debugPaths = [
         "/debug", "/debug/requests", "/debug/clock", "/debug/tokens", "/debug/next", "/debug/users", "/debug/clients",
-        "/debug/fixtures", "/debug/keys/rotate",
+        "/debug/fixtures", "/debug/keys/rotate", "/debug/issuers",
     ]
 
     private static func allow(_ route: Route) -> Response {

@@ -9,6 +9,12 @@ struct IdPState: Sendable {
     let clock: ServerClock
     let issuer: IssuerState
     let scripts: ScriptedResponses
+    /// The issuer's name (its path segment, realm or tenant); `nil` for the root issuer.
+    let name: String?
+    /// Whose paths, issuer string and claim shapes the issuer copies.
+    let layout: MockIdPConfiguration.Layout
+    /// The layout's endpoint paths, below the issuer's mount path.
+    let paths: EndpointPaths
     /// Show the user chooser on every authorization request, not only on prompt=login / select_account.
     let alwaysShowLoginPage: Bool
     /// Discovery names the back-channel endpoints under the host it was fetched through (`--backchannel-dynamic`).
@@ -24,37 +30,55 @@ struct IdPState: Sendable {
     var registry: Registry { liveRegistry.registry }
 
     var tokens: TokenService {
-        TokenService(keys: keys, store: store, clock: clock, issuer: issuer, registry: registry)
+        TokenService(keys: keys, store: store, clock: clock, issuer: issuer, registry: registry, shape: TokenShape(layout: layout, name: name))
     }
 }
 
 extension IdPState {
-    /// Loads fixtures and keys into a ready-to-serve state; the issuer is provisional until the port is bound.
+    /// The root issuer's fixtures, from the configured source.
     ///
     /// - Throws: `MockIdPFixtureError` naming every problem in the fixtures.
-    static func make(configuration: MockIdPConfiguration) async throws -> IdPState {
-        let fixtures: MockIdPFixtures
-        switch configuration.fixtures {
-        case .builtIn:
-            fixtures = try FixtureLoader.builtIn()
-        case .directory(let path):
-            fixtures = try FixtureLoader.load(directory: path)
-        case .standard:
-            fixtures = try FixtureLoader.standard(logger: configuration.logger)
-        case .values(let values):
-            fixtures = values
+    static func rootFixtures(configuration: MockIdPConfiguration) throws(MockIdPFixtureError) -> MockIdPFixtures {
+        try fixtures(from: configuration.fixtures, fallback: nil, logger: configuration.logger)
+    }
+
+    /// Fixtures from `source`; a file a directory lacks comes from `fallback` (the top-level directory), then the built-in one.
+    static func fixtures(from source: MockIdPConfiguration.FixtureSource, fallback: String?, logger: Logger) throws(MockIdPFixtureError) -> MockIdPFixtures {
+        switch source {
+        case .builtIn: try FixtureLoader.builtIn()
+        case .directory(let path): try FixtureLoader.load(directories: [path] + (fallback.map { [$0] } ?? []))
+        case .standard: try FixtureLoader.standard(logger: logger)
+        case .values(let values): values
         }
-        return IdPState(
+    }
+
+    /// Loads fixtures and keys into a ready-to-serve state; the issuer is provisional until the port is bound.
+    ///
+    /// - Parameters:
+    ///   - fixtures: the issuer's fixtures, validated.
+    ///   - server: the base URL every issuer of the server shares.
+    ///   - name: the issuer's name, `nil` for the root issuer.
+    ///   - layout: the issuer's layout.
+    /// - Throws: `MockIdPFixtureError` naming every problem in the fixtures.
+    static func make(
+        configuration: MockIdPConfiguration, fixtures: MockIdPFixtures, server: ServerBase, name: String?, layout: MockIdPConfiguration.Layout
+    ) async throws -> IdPState {
+        IdPState(
             liveRegistry: LiveRegistry(try Registry(fixtures)),
             keys: try await SigningKeys.make(
                 configuration.signingAlgorithm,
                 alsoPublishing: Set(fixtures.clients.compactMap(\.idTokenSignedResponseAlg)),
-                rs256Backend: configuration.rs256Backend
+                rs256Backend: configuration.rs256Backend,
+                // Only the root signs with the shipped RSA key; another issuer's own is generated when first needed.
+                builtInRSAKey: name == nil
             ),
             store: InMemoryStore(retention: configuration.expiredRetention, afterLargePurge: configuration.afterLargePurge),
             clock: ServerClock(),
-            issuer: IssuerState(configuration.issuer(boundPort: configuration.port)),
+            issuer: IssuerState(server: server, mountPath: layout.mountPath(name: name), issuerSuffix: layout.issuerSuffix),
             scripts: ScriptedResponses(),
+            name: name,
+            layout: layout,
+            paths: layout.paths,
             alwaysShowLoginPage: configuration.loginPage,
             backchannelDynamic: configuration.backchannelDynamic,
             trustForwardedHeaders: configuration.trustForwardedHeaders,

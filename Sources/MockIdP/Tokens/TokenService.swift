@@ -12,6 +12,8 @@ package struct TokenService: Sendable {
     let clock: ServerClock
     let issuer: IssuerState
     let registry: Registry
+    /// The layout's vendor claims.
+    var shape = TokenShape(layout: .standard, name: nil)
 
     func issue(for authorization: Authorization, overrides: TokenOverrides = TokenOverrides()) async throws -> TokenResponse {
         let now = clock.now
@@ -36,6 +38,9 @@ package struct TokenService: Sendable {
         accessClaims["client_id"] = .string(client.clientID)
         if !authorization.scope.isEmpty { accessClaims["scope"] = .string(authorization.scope.joined(separator: " ")) }
         if let authTime = authorization.authTime { accessClaims["auth_time"] = .int(authTime) }
+        if shape.layout != .standard {
+            shape.shapeAccessToken(&accessClaims, for: authorization, userinfoURL: self.issuer.url(shape.layout.paths.userinfo))
+        }
         for (name, value) in extraClaims { accessClaims[name] = value }
         let accessToken = try await keys.sign(accessClaims, type: "at+jwt")
 
@@ -69,6 +74,7 @@ package struct TokenService: Sendable {
             if let authTime = authorization.authTime { claims["auth_time"] = .int(authTime) }
             if let nonce = authorization.nonce { claims["nonce"] = .string(nonce) }
             if let sid = authorization.sid { claims["sid"] = .string(sid) }
+            if shape.layout != .standard { shape.shapeIDToken(&claims, for: authorization) }
             claims.merge(overrides.idTokenClaims) { _, override in override }
             let value = try await keys.sign(claims, algorithm: algorithm)
             idToken = value
