@@ -373,6 +373,85 @@ def test_user_chooser_deny(browser, chooser_idp, callback_server):
     assert "code" not in callback
 
 
+def type_subject(driver: webdriver.Chrome, sub: str, claims: str) -> None:
+    """Fills in the chooser's "sign in as anyone" form (without submitting it)."""
+    field = wait(driver).until(lambda d: d.find_element(By.ID, "mockidp_sub"))
+    field.clear()
+    field.send_keys(sub)
+    textarea = driver.find_element(By.ID, "mockidp_claims")
+    textarea.clear()
+    textarea.send_keys(claims)
+
+
+def test_user_chooser_signs_in_as_a_typed_subject_with_claims(browser, chooser_idp, callback_server):
+    discovery = metadata(chooser_idp)
+    client = dict(BUDGETIFY, redirect_uri=callback_server.url)
+    claims = {"name": "Erin Example", "email": "erin@example.com", "tenant": "alpha"}
+    with oauth_session(discovery, client, scope="openid profile email") as session:
+        request = authorization_request(session, discovery, prompt="login")
+        browser.get(request.url)
+        assert chooser_buttons(browser) == USERS
+        type_subject(browser, "erin-42", json.dumps(claims, indent=2))
+        screenshot(browser, "chooser-sign-in-as-anyone.png")
+        browser.find_element(By.ID, "adhoc-sign-in").click()
+        callback = landed_parameters(browser, callback_server)
+        assert set(callback) == {"code", "state", "iss"}
+        assert callback["state"] == request.state and callback["iss"] == chooser_idp.issuer
+
+        token = session.fetch_token(code=callback["code"], code_verifier=request.code_verifier)
+    id_claims = check_id_token(
+        token["id_token"],
+        fetch_jwks(discovery),
+        issuer=chooser_idp.issuer,
+        client=client,
+        nonce=request.nonce,
+        access_token=token["access_token"],
+    )
+    assert id_claims["sub"] == "erin-42"
+    assert id_claims["name"] == "Erin Example" and id_claims["email"] == "erin@example.com"
+    assert "tenant" not in id_claims, "no requested scope releases tenant"
+    info = userinfo(discovery, token["access_token"]).json()
+    assert info["sub"] == "erin-42" and info["email"] == "erin@example.com"
+
+    # A runtime user now: on the chooser, and gone after DELETE /debug/fixtures.
+    with oauth_session(discovery, client) as session:
+        browser.get(authorization_request(session, discovery, prompt="login").url)
+        assert chooser_buttons(browser) == USERS + ["erin-42"]
+    with DebugAPI(chooser_idp.issuer) as debug:
+        assert debug.reset_fixtures()["users"] == len(USERS)
+    with oauth_session(discovery, client) as session:
+        browser.get(authorization_request(session, discovery, prompt="login").url)
+        assert chooser_buttons(browser) == USERS
+
+
+def test_user_chooser_shows_an_error_for_invalid_claims(browser, chooser_idp, callback_server):
+    discovery = metadata(chooser_idp)
+    client = dict(BUDGETIFY, redirect_uri=callback_server.url)
+    with oauth_session(discovery, client, scope="openid profile") as session:
+        request = authorization_request(session, discovery, prompt="login")
+        browser.get(request.url)
+        type_subject(browser, "erin-42", '{"name": "Erin"')
+        click_and_wait_for_reload(browser, browser.find_element(By.ID, "adhoc-sign-in"))
+        error = browser.find_element(By.ID, "adhoc-error")
+        assert error.is_displayed() and "not valid JSON" in error.text, error.text
+        assert browser.find_element(By.ID, "mockidp_sub").get_attribute("value") == "erin-42"
+        assert browser.find_element(By.ID, "mockidp_claims").get_attribute("value") == '{"name": "Erin"'
+        assert chooser_buttons(browser) == USERS, "the chooser is shown again, without the refused subject"
+        screenshot(browser, "chooser-sign-in-as-anyone-error.png")
+        assert not any(urllib.parse.urlsplit(path).path == "/callback" for path in callback_server.paths)
+
+        # Fixed on the same page, the request goes through.
+        type_subject(browser, "erin-42", '{"name": "Erin"}')
+        browser.find_element(By.ID, "adhoc-sign-in").click()
+        callback = landed_parameters(browser, callback_server)
+        assert callback["state"] == request.state
+        token = session.fetch_token(code=callback["code"], code_verifier=request.code_verifier)
+    with DebugAPI(chooser_idp.issuer) as debug:
+        codes = debug.issued()["codes"]
+    assert [code["sub"] for code in codes] == ["erin-42"], "the refused submission issued no code"
+    assert userinfo(discovery, token["access_token"]).json()["name"] == "Erin"
+
+
 def test_login_page_flag_shows_the_chooser_on_every_request(browser, tmp_path, chooser_fixtures, callback_server):
     with running_mock_idp("--fixtures", str(chooser_fixtures), "--login-page", cwd=tmp_path) as idp:
         discovery = metadata(idp)

@@ -29,8 +29,8 @@ struct AuthorizeEndpoint: Sendable {
         switch outcome {
         case .code(let code):
             return try reply.success(code: code).response(from: request, context: context)
-        case .chooseUser:
-            return LoginChooserPage.response(form: form, client: client, users: state.registry.fixtures.users, authorizePath: state.paths.authorize)
+        case .chooseUser(let error):
+            return LoginChooserPage.response(form: form, client: client, users: state.registry.fixtures.users, authorizePath: state.paths.authorize, error: error)
         }
     }
 
@@ -68,8 +68,9 @@ struct AuthorizeEndpoint: Sendable {
 
     enum Outcome {
         case code(String)
-        /// The request asks the user to pick an account (or the server always does): show the chooser.
-        case chooseUser
+        /// The request asks the user to pick an account (or the server always does): show the chooser; with an error
+        /// when a typed subject or its claims were refused (nothing issued).
+        case chooseUser(error: String?)
     }
 
     /// Validates the rest of the request and issues a code; errors here are redirected to the client.
@@ -97,13 +98,12 @@ struct AuthorizeEndpoint: Sendable {
             throw OAuthError(.accessDenied, "the user denied the request on MockIdP's sign-in page")
         }
         let chosen = form[LoginChooserPage.userParameter]
-        if chosen == nil && !prompts.contains("none")
+        let typed = chosen == nil ? form[AdHocSignIn.subjectParameter] : nil
+        if chosen == nil && typed == nil && !prompts.contains("none")
             && (prompts.contains("login") || prompts.contains("select_account") || state.alwaysShowLoginPage)
         {
-            return .chooseUser
+            return .chooseUser(error: nil)
         }
-        let user = try signIn(form, chosen: chosen)
-        let now = state.clock.now
         // Single sign-on: an existing session is reused, unless prompt=login or max_age asks for a fresh sign-in.
         var maxAge: Int?
         if let value = form["max_age"] {
@@ -112,6 +112,21 @@ struct AuthorizeEndpoint: Sendable {
             }
             maxAge = seconds
         }
+        // Signing in is the last step that can fail: an ad-hoc user is added only for a request that gets a code.
+        let user: User
+        if let typed {
+            do {
+                user = try AdHocSignIn.signIn(subject: typed, claims: form[AdHocSignIn.claimsParameter], in: state.liveRegistry)
+            } catch {
+                // OIDC Core §3.1.2.1: prompt=none never shows a page.
+                if prompts.contains("none") { throw OAuthError(.invalidRequest, error.message) }
+                RequestNote.error(OAuthError.Code.invalidRequest.rawValue, error.message)
+                return .chooseUser(error: error.message)
+            }
+        } else {
+            user = try signIn(form, chosen: chosen)
+        }
+        let now = state.clock.now
         let session = await state.store.session(for: user.sub, now: now, maxAge: maxAge, fresh: prompts.contains("login"))
         let code = IssuedCode(
             code: randomToken(),
@@ -159,8 +174,8 @@ struct AuthorizeEndpoint: Sendable {
         return (challenge, method)
     }
 
-    /// Auto-login: the user picked on the chooser page, else the one named by `login_hint` (sub or username),
-    /// else the first user in users.json.
+    /// Auto-login: the user picked on the chooser page, else the one named by `login_hint` (sub or username, or
+    /// `sub:NAME` for any subject: `AdHocSignIn`), else the first user in users.json.
     private func signIn(_ form: FormParameters, chosen: String?) throws(OAuthError) -> User {
         if let chosen {
             guard let user = state.registry.user(sub: chosen) else {
@@ -169,6 +184,15 @@ struct AuthorizeEndpoint: Sendable {
             return user
         }
         if let hint = form["login_hint"] {
+            if let user = state.registry.user(hint: hint) { return user }
+            if hint.hasPrefix(AdHocSignIn.loginHintPrefix) {
+                do {
+                    let subject = String(hint.dropFirst(AdHocSignIn.loginHintPrefix.count))
+                    return try AdHocSignIn.signIn(subject: subject, claims: nil, in: state.liveRegistry)
+                } catch {
+                    throw OAuthError(.invalidRequest, "login_hint \"\(hint)\": \(error.message)")
+                }
+            }
             guard let user = state.registry.user(hint: hint) else {
                 throw OAuthError(.invalidRequest, "login_hint \"\(hint)\" matches no user's sub or username in users.json")
             }

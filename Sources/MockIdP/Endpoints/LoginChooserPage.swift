@@ -1,7 +1,8 @@
 import Hummingbird
 
 /// The user chooser: on `prompt=login`, `prompt=select_account` or with `--login-page`, the authorization request shows
-/// the seeded users; one click signs in as that user, Deny answers `access_denied` to the client.
+/// the seeded users; one click signs in as that user, Deny answers `access_denied` to the client. Below the list, a form
+/// signs in as any subject typed in, with optional claims as a JSON object (`AdHocSignIn`).
 ///
 /// Each choice re-submits the original authorization request to the authorization endpoint, plus the choice, so every
 /// check runs again on the way back.
@@ -9,11 +10,15 @@ enum LoginChooserPage {
     static let userParameter = "mockidp_user"
     static let actionParameter = "mockidp_action"
 
+    static let ownParameters: Set = [userParameter, actionParameter, AdHocSignIn.subjectParameter, AdHocSignIn.claimsParameter]
+
+    /// The page; with `error` (a typed subject or its claims refused), a 400 showing it beside the typed values.
+    ///
     /// - Parameter authorizePath: the authorization endpoint's path, whose last segment the forms post to (relative to
     ///   the page, which is served at that path).
-    static func response(form: FormParameters, client: Client, users: [User], authorizePath: String) -> Response {
+    static func response(form: FormParameters, client: Client, users: [User], authorizePath: String, error: String? = nil) -> Response {
         let hidden = form.values.sorted { $0.key < $1.key }
-            .filter { $0.key != userParameter && $0.key != actionParameter && !FormParameters.repeatableNames.contains($0.key) }
+            .filter { !ownParameters.contains($0.key) && !FormParameters.repeatableNames.contains($0.key) }
             .map { #"<input type="hidden" name="\#(HTML.escape($0.key))" value="\#(HTML.escape($0.value))">"# }
             .joined()
         let resources = form.all("resource").map { #"<input type="hidden" name="resource" value="\#(HTML.escape($0))">"# }.joined()
@@ -34,16 +39,43 @@ enum LoginChooserPage {
                 </button></form></li>
                 """
         }
+        body += "</ul>\n" + adHocForm(form: form, action: action, hidden: hidden + resources, error: error)
         body += """
-            </ul>
             <form method="post" action="\(action)">\(hidden)\(resources)
             <button type="submit" name="\(actionParameter)" value="deny" id="deny">Deny</button></form>
             """
         let style = """
             .users{list-style:none;padding:0}.users li{margin:.5rem 0}
             .user{width:100%;text-align:left;padding:.6rem .9rem;border:1px solid #9aa6b4;border-radius:6px;background:#f5f7fa;cursor:pointer}
+            .adhoc{margin:1rem 0;padding:.6rem .9rem;border:1px dashed #9aa6b4;border-radius:6px}
+            .adhoc label{display:block;margin:.4rem 0}.adhoc input,.adhoc textarea{width:100%;box-sizing:border-box;font-family:monospace}
+            .adhoc .error{color:#c62828;font-weight:bold}
             #deny{padding:.4rem 1rem;border:1px solid #c62828;color:#c62828;background:#fff;border-radius:4px;cursor:pointer}
             """
-        return HTML.response(HTML.page(title: "Sign in", body: body, style: style), headers: [.cacheControl: "no-store"])
+        return HTML.response(
+            HTML.page(title: "Sign in", body: body, style: style), status: error == nil ? .ok : .badRequest, headers: [.cacheControl: "no-store"]
+        )
+    }
+
+    /// "Sign in as anyone": a subject and optional claims, kept as typed when the page comes back with `error`;
+    /// `login_hint=sub:NAME` fills in the subject.
+    private static func adHocForm(form: FormParameters, action: String, hidden: String, error: String?) -> String {
+        let hintedSubject = form["login_hint"].flatMap { hint in
+            hint.hasPrefix(AdHocSignIn.loginHintPrefix) ? String(hint.dropFirst(AdHocSignIn.loginHintPrefix.count)) : nil
+        }
+        let subject = form[AdHocSignIn.subjectParameter] ?? hintedSubject ?? ""
+        let claims = form[AdHocSignIn.claimsParameter] ?? ""
+        let message = error.map { #"<p class="error" id="adhoc-error" role="alert">\#(HTML.escape($0))</p>"# } ?? ""
+        // A newline right after <textarea> is dropped by HTML parsers, so one is written to keep a typed leading newline.
+        return """
+            <form method="post" action="\(action)" class="adhoc" id="adhoc">\(hidden)
+            <strong>Sign in as anyone</strong>\(message)
+            <label for="mockidp_sub">Subject (<code>sub</code>)</label>
+            <input type="text" name="\(AdHocSignIn.subjectParameter)" id="mockidp_sub" value="\(HTML.escape(subject))" required autocomplete="off">
+            <label for="mockidp_claims">Claims (optional JSON object, released by the requested scopes)</label>
+            <textarea name="\(AdHocSignIn.claimsParameter)" id="mockidp_claims" rows="5" placeholder='{"name": "Erin Example", "email": "erin@example.com"}'>
+            \(HTML.escape(claims))</textarea>
+            <button type="submit" id="adhoc-sign-in">Sign in as this subject</button></form>
+            """
     }
 }

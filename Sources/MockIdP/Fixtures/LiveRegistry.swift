@@ -25,6 +25,29 @@ final class LiveRegistry: Sendable {
         }
     }
 
+    /// Adds `user` at runtime, or, when a runtime user has its `sub` already, replaces that user's claims (an ad-hoc
+    /// sign-in, `AdHocSignIn`); a loaded user is never changed.
+    ///
+    /// - Returns: the user as it now stands.
+    /// - Throws: `MockIdPFixtureError` if `user` breaks a fixture rule, or its `sub` is a loaded user's.
+    func addOrReplaceClaims(_ user: User) throws(MockIdPFixtureError) -> User {
+        try current.withLock { (registry: inout Registry) throws(MockIdPFixtureError) -> User in
+            var fixtures = registry.fixtures
+            guard let index = fixtures.users.firstIndex(where: { $0.sub == user.sub }) else {
+                registry = try Self.adding(users: [user], clients: [], decodingProblems: [], to: registry)
+                return user
+            }
+            guard original.user(sub: user.sub) == nil else {
+                throw MockIdPFixtureError(problems: [
+                    .init(file: FixtureValidator.usersFile, idField: "sub", id: user.sub, field: "sub", code: .duplicate, reason: "a loaded user's sub")
+                ])
+            }
+            fixtures.users[index].claims = user.claims
+            registry = try Registry(fixtures)
+            return fixtures.users[index]
+        }
+    }
+
     /// Whether `add` would take these entries now, without adding them.
     ///
     /// - Throws: what `add` would throw.
