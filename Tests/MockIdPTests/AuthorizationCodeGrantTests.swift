@@ -91,7 +91,8 @@ import Testing
             let header = try jwtHeader(accessToken)
             #expect(header["typ"] as? String == "at+jwt")
             #expect(header["alg"] as? String == "RS256")
-            #expect(header["kid"] as? String == idp.state.keys.activeKID)
+            let activeKID = try await idp.state.keys.activeKID()
+            #expect(header["kid"] as? String == activeKID)
 
             let claims = try jwtPayload(accessToken)
             let client = try #require(idp.state.registry.client("budgetify"))

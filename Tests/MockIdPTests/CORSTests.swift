@@ -359,11 +359,7 @@ import Testing
 
     @Test("an issuer mounted under a path prefix answers preflights under it")
     func pathPrefix() async throws {
-        let alpha = try await MountedIssuer.make(configuration: MockIdPConfiguration(issuer: "http://idp.test/alpha"))
-        let router = Router(context: IdPRequestContext.self)
-        addRoutes(of: alpha, to: router.group(RouterPath("/alpha")), pathPrefix: "/alpha")
-        try await Application(router: router).test(.router) { client in
-            let idp = TestIdP(client: client, issuer: alpha)
+        try await withTestIssuers(MockIdPConfiguration(issuer: testIssuer, issuers: [.init("alpha")])) { idp, _ in
             let preflight = try await idp.preflight("/alpha/token", origin: Self.spaOrigin)
             #expect(preflight.status == .noContent)
             #expect(preflight.headers[.accessControlAllowOrigin] == Self.spaOrigin)
@@ -403,7 +399,7 @@ import Testing
         try await withTestIdP { idp in
             var random = HostileInputTests.SeededGenerator(state: 13)
             let alphabet = Array("htps:/[]@?#.:%0123456789abcXYZ, \u{7F}é")
-            let paths = CORSRoutes.exactPaths.map(\.0) + CORSRoutes.debugPaths
+            let paths = CORSRoutes.exactPaths(EndpointPaths()).map(\.0) + CORSRoutes.debugPaths
             for _ in 0..<200 {
                 let prefix = ["", "http://", "https://", "http://localhost:5173", "null"].randomElement(using: &random)!
                 let origin = prefix + String((0..<Int.random(in: 0...12, using: &random)).map { _ in alphabet.randomElement(using: &random)! })

@@ -26,7 +26,7 @@ import MockIdPOpenSSL
             let viaOpenSSL = try await system.sign(Self.claims, type: type)
             let viaSwiftCrypto = try await portable.sign(Self.claims, type: type)
             #expect(viaOpenSSL == viaSwiftCrypto)
-            let verified = try await portable.collection.verify(viaOpenSSL, as: JWTClaims.self)
+            let verified = try await portable.collection().verify(viaOpenSSL, as: JWTClaims.self)
             #expect(verified.claims == Self.claims)
         }
     }
@@ -55,7 +55,7 @@ import MockIdPOpenSSL
         let headerJSON = try #require(String(token.split(separator: ".")[0]).base64URLDecoded)
         let header = try #require(try JSONSerialization.jsonObject(with: headerJSON) as? [String: String])
         #expect(header == ["alg": "RS256", "kid": kid, "typ": "at+jwt"])
-        let verifier = try await JWTKeyCollection().add(jwksJSON: String(decoding: keys.jwksJSON, as: UTF8.self))
+        let verifier = try await JWTKeyCollection().add(jwksJSON: String(decoding: try await keys.jwksJSON(), as: UTF8.self))
         let verified = try await verifier.verify(token, as: JWTClaims.self)
         #expect(verified.claims["sub"] == "alice")
     }

@@ -228,3 +228,16 @@ func builtInFixtures(adding clients: [Client]) throws -> MockIdPConfiguration.Fi
     fixtures.clients += clients
     return .values(fixtures)
 }
+
+/// Builds an in-process server of several issuers (the root plus `configuration.issuers` and a fixtures directory's
+/// issuer subdirectories) and runs `body` against it; the `TestIdP` is the root issuer's.
+func withTestIssuers<T: Sendable>(
+    _ configuration: MockIdPConfiguration,
+    _ body: @Sendable (TestIdP, IssuerTable) async throws -> T
+) async throws -> T {
+    let issuers = try await IssuerTable.make(configuration: configuration)
+    let app = buildApplication(configuration: configuration, issuers: issuers)
+    return try await app.test(.router) { client in
+        try await body(TestIdP(client: client, issuer: issuers.root), issuers)
+    }
+}
