@@ -18,11 +18,9 @@ enum IssuerDirectories {
         let layout: MockIdPConfiguration.Layout
     }
 
-    /// The issuer subdirectories of `directory`, by name.
-    ///
-    /// - Throws: `MockIdPFixtureError` naming each subdirectory whose name cannot name an issuer, and each `issuer.json`
-    ///   that is not an object with a known `layout`.
-    static func scan(_ directory: String) throws(MockIdPFixtureError) -> [Found] {
+    /// The issuer subdirectories of `directory`, by name, and a problem naming each subdirectory whose name cannot
+    /// name an issuer, and each `issuer.json` that is not an object with a known `layout`.
+    static func scan(_ directory: String) -> (found: [Found], problems: [MockIdPFixtureError.Problem]) {
         let root = URL(filePath: directory, directoryHint: .isDirectory)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
         var found: [Found] = []
@@ -43,8 +41,7 @@ enum IssuerDirectories {
                 problems.append(error)
             }
         }
-        if !problems.isEmpty { throw MockIdPFixtureError(problems: problems) }
-        return found
+        return (found, problems)
     }
 
     /// The layout an issuer directory's `issuer.json` names; `standard` without one.

@@ -64,12 +64,10 @@ final class IssuerTable: Sendable {
         var declared: [(name: String, layout: MockIdPConfiguration.Layout, origin: Origin, load: () throws -> MockIdPFixtures)] = []
         var problems: [MockIdPFixtureError.Problem] = []
         if let directory = configuration.fixtures.directory {
-            do {
-                for found in try IssuerDirectories.scan(directory) {
-                    declared.append((found.name, found.layout, .fixtures, { try FixtureLoader.load(directories: [found.path, directory]) }))
-                }
-            } catch {
-                problems += error.problems
+            let scan = IssuerDirectories.scan(directory)
+            problems += scan.problems
+            for found in scan.found {
+                declared.append((found.name, found.layout, .fixtures, { try FixtureLoader.load(directories: [found.path, directory]) }))
             }
         }
         for (index, issuer) in configuration.issuers.enumerated() {
@@ -82,20 +80,24 @@ final class IssuerTable: Sendable {
                 return try IdPState.fixtures(from: source, fallback: configuration.fixtures.directory, logger: configuration.logger)
             }))
         }
+        // Every issuer's fixtures are loaded before any is mounted, so that one start reports every problem.
         var seen = Set<String>()
+        var loaded: [(name: String, layout: MockIdPConfiguration.Layout, origin: Origin, fixtures: MockIdPFixtures)] = []
         for issuer in declared {
             guard seen.insert(issuer.name).inserted else {
                 problems.append(.init(file: "issuers", idField: "name", id: issuer.name, field: "name", code: .duplicate, reason: "issuer \"\(issuer.name)\" is declared twice"))
                 continue
             }
-            if !problems.isEmpty { continue }
             do {
-                _ = try await table.insert(name: issuer.name, layout: issuer.layout, origin: issuer.origin, fixtures: issuer.load())
+                loaded.append((issuer.name, issuer.layout, issuer.origin, try issuer.load()))
             } catch let error as MockIdPFixtureError {
                 problems += error.problems
             }
         }
         if !problems.isEmpty { throw MockIdPFixtureError(problems: problems) }
+        for issuer in loaded {
+            _ = try await table.insert(name: issuer.name, layout: issuer.layout, origin: issuer.origin, fixtures: issuer.fixtures)
+        }
         return table
     }
 
