@@ -17,6 +17,7 @@
 #
 #   .build/release/mock-idp-bench load --binary .build-release/release/mock-idp [--duration 60] [--signing-alg RS256]
 #   .build/release/mock-idp-bench coldstart --binary BIN [--runs 20]
+#   .build/release/mock-idp-bench issuers --binary BIN [--runs 20] [--load-runs 3]   (1, 10 and 100 issuers)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 

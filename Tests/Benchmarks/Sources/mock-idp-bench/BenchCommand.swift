@@ -20,7 +20,7 @@ struct BenchCommand: ParsableCommand {
             wrk Lua scripts (Tests/Benchmarks, or --scripts DIR). Run it from the repository root, or through \
             Tests/Benchmarks/run.sh, which builds the binaries first.
             """,
-        subcommands: [AllCommand.self, ColdStartCommand.self, LoadCommand.self, TLSCommand.self],
+        subcommands: [AllCommand.self, ColdStartCommand.self, LoadCommand.self, TLSCommand.self, IssuersCommand.self],
         defaultSubcommand: AllCommand.self
     )
 }
