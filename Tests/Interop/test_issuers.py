@@ -7,6 +7,7 @@ One server serves Tests/Interop/issuers for the module; the tests that need othe
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import pathlib
 import subprocess
@@ -15,9 +16,12 @@ from collections.abc import Iterator
 
 import pytest
 from authlib.integrations.base_client import BaseApp, OAuth2Mixin, OpenIDMixin
-from authlib.integrations.requests_client import OAuth2Session
+from authlib.integrations.requests_client import OAuth2Session, OAuthError
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from authlib.oidc.discovery import OpenIDProviderMetadata
+from joserfc import jwt
+from joserfc.errors import BadSignatureError
+from joserfc.jwk import JWKRegistry
 
 from conftest import MockIdP, mock_idp_binary, running_mock_idp
 from oauth_helpers import (
@@ -196,8 +200,9 @@ def test_issuer_discovery_at_both_well_known_paths(base, http, monkeypatch):
     metadata = openid.json()
     assert oauth.json() == metadata
     assert metadata["issuer"] == issuer
-    for key in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "introspection_endpoint",
-                "revocation_endpoint", "end_session_endpoint", "device_authorization_endpoint"):
+    endpoints = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "introspection_endpoint",
+                 "revocation_endpoint", "end_session_endpoint", "device_authorization_endpoint")
+    for key in endpoints:
         assert metadata[key].startswith(issuer + "/"), (key, metadata[key])
 
     root = http.get(f"{base}/.well-known/openid-configuration").json()
@@ -243,11 +248,12 @@ def test_two_issuers_code_flows_each_with_its_own_keys_and_tokens(idp, base):
 
     assert partner.userinfo(token=partner_token)["email"] == "erin@partner-bank.example"
 
-    # Neither key verifies the other issuer's tokens: the kid is not in the other JWKS.
-    with pytest.raises(AssertionError, match="names 0 keys"):
-        verify_jwt(partner_token["access_token"], root_jwks)
-    with pytest.raises(AssertionError, match="names 0 keys"):
-        verify_jwt(root_token["access_token"], partner_jwks)
+    # Neither issuer's keys verify the other's tokens, even tried regardless of kid.
+    for token, foreign_jwks in ((partner_token, root_jwks), (root_token, partner_jwks)):
+        for key in foreign_jwks["keys"]:
+            for jwt_value in (token["access_token"], token["id_token"]):
+                with pytest.raises(BadSignatureError):
+                    jwt.decode(jwt_value, JWKRegistry.import_key(key), algorithms=["RS256"])
 
     # Each issuer refuses the other's access token, at UserInfo and at introspection.
     for metadata, foreign in ((root.metadata, partner_token), (partner.metadata, root_token)):
@@ -269,6 +275,77 @@ def test_two_issuers_code_flows_each_with_its_own_keys_and_tokens(idp, base):
     assert root_token["access_token"] not in partner_issued
     assert partner_token["access_token"] not in root_issued
     assert {entry["sub"] for entry in partner_entries} == {"erin"}
+
+
+def test_issuers_refuse_each_others_codes_refresh_tokens_and_users(base):
+    """A code or refresh token from partner-bank is unknown at the root's token endpoint, and partner-bank cannot
+    sign in the root's alice: each issuer has its own grants and its own users."""
+    partner = DiscoveringClient(f"{base}/partner-bank/.well-known/openid-configuration", BUDGETIFY, scope="openid")
+    root = DiscoveringClient(f"{base}/.well-known/openid-configuration", BUDGETIFY, scope="openid")
+
+    request = partner.create_authorization_url(redirect_uri=BUDGETIFY["redirect_uri"])
+    with HTTPSession() as browser:
+        callback = redirect_parameters(browser.get(request["url"], allow_redirects=False), BUDGETIFY["redirect_uri"])
+    with root.session() as session:
+        with pytest.raises(OAuthError) as refused:
+            session.fetch_token(
+                root.metadata["token_endpoint"], code=callback["code"], code_verifier=request["code_verifier"],
+                redirect_uri=BUDGETIFY["redirect_uri"],
+            )
+    assert refused.value.error == "invalid_grant"
+    # The failed attempt elsewhere did not spend the code at its own issuer.
+    token = partner.fetch_access_token(
+        redirect_uri=BUDGETIFY["redirect_uri"], code=callback["code"], code_verifier=request["code_verifier"]
+    )
+    with root.session() as session:
+        with pytest.raises(OAuthError) as refused:
+            session.refresh_token(root.metadata["token_endpoint"], refresh_token=token["refresh_token"])
+    assert refused.value.error == "invalid_grant"
+
+    # login_hint=alice names a root user, not one of partner-bank's.
+    request = partner.create_authorization_url(redirect_uri=BUDGETIFY["redirect_uri"], login_hint="alice")
+    with HTTPSession() as browser:
+        callback = redirect_parameters(browser.get(request["url"], allow_redirects=False), BUDGETIFY["redirect_uri"])
+    assert "code" not in callback
+    assert callback["error"] == "invalid_request"
+    assert "alice" in callback["error_description"]
+    assert callback["iss"] == f"{base}/partner-bank"
+
+
+def test_issuer_keys_and_debug_state_are_per_issuer(idp, base, http):
+    """Every issuer publishes a key of its own; rotating one issuer's keys and resetting its /debug leave the other
+    issuers' keys and tokens as they were."""
+    listed = http.get(idp.url("/debug/issuers")).json()["issuers"]
+    documents = [http.get(idp.url("/.well-known/openid-configuration")).json()]
+    documents += [http.get(entry["discovery"]).json() for entry in listed]
+    key_sets = [kids(jwks_of(document)) for document in documents]
+    assert all(key_sets), key_sets
+    assert len(set().union(*key_sets)) == sum(len(key_set) for key_set in key_sets), "issuers share a kid"
+
+    response = http.post(idp.url("/debug/issuers"), json={"name": "scratch-bank"})
+    assert response.status_code == 201, response.text
+    scratch = response.json()
+    try:
+        app = DiscoveringClient(scratch["discovery"], BUDGETIFY, scope="openid")
+        scratch_token, _ = app.sign_in()
+        root_app = DiscoveringClient(f"{base}/.well-known/openid-configuration", BUDGETIFY, scope="openid")
+        root_token, _ = root_app.sign_in()
+        before = [kids(jwks_of(document)) for document in documents]
+
+        with DebugAPI(scratch["issuer"]) as scratch_debug, DebugAPI(base) as root_debug:
+            rotated = scratch_debug.rotate_keys()
+            scratch_kids = kids(app.fetch_jwk_set(force=True))
+            assert rotated["active_kid"] in scratch_kids
+            assert rotated["active_kid"] not in set().union(*before)
+            assert [kids(jwks_of(document)) for document in documents] == before, "another issuer's keys changed"
+
+            assert scratch_token["access_token"] in {entry["token"] for entry in scratch_debug.issued()["tokens"]}
+            scratch_debug.reset()
+            assert scratch_debug.issued()["tokens"] == []
+            assert root_token["access_token"] in {entry["token"] for entry in root_debug.issued()["tokens"]}
+        assert introspect(documents[0], root_token["access_token"])["active"] is True
+    finally:
+        assert http.delete(idp.url("/debug/issuers/scratch-bank")).status_code == 200
 
 
 # --- Keycloak ---------------------------------------------------------------------------------------------------------
@@ -298,6 +375,12 @@ def test_keycloak_realm_discovery_names_keycloak_paths(keycloak, base):
     assert metadata["introspection_endpoint"] == f"{protocol}/token/introspect"
     assert metadata["revocation_endpoint"] == f"{protocol}/revoke"
     assert metadata["device_authorization_endpoint"] == f"{protocol}/auth/device"
+
+    # RFC 8414 §3.1: the same metadata with the well-known segment before the issuer's path.
+    with HTTPSession() as http:
+        response = http.get(f"{base}/.well-known/oauth-authorization-server/realms/alpha-bank")
+        assert response.status_code == 200, response.text
+        assert response.json() == http.get(keycloak._server_metadata_url).json()
 
 
 def test_keycloak_realm_code_flow_token_shapes(keycloak, base):
@@ -548,6 +631,21 @@ def test_auth0_tenant_legacy_logout_redirects_only_to_registered_return_to(base,
     assert "https://evil.example/" in response.text  # the page says why it does not go there
 
 
+def test_auth0_tenant_rp_initiated_logout(base):
+    """Authlib's logout URL for the tenant's end_session_endpoint (/oidc/logout) ends the session and returns to
+    the registered post-logout URI with the state; the access token stops working."""
+    app = auth0(base, BUDGETIFY_SPA, "openid")
+    token, _ = app.sign_in(audience=AUTH0_API)
+    logout = app.create_logout_url(post_logout_redirect_uri="http://localhost:5173/", id_token_hint=token["id_token"])
+    assert logout["url"].startswith(f"{base}/budgetify-eu/oidc/logout?")
+    with HTTPSession() as browser:
+        response = browser.get(logout["url"], allow_redirects=False)
+    assert response.status_code == 302, response.text
+    returned = "http://localhost:5173/?" + urllib.parse.urlencode({"state": logout["state"]})
+    assert response.headers["Location"] == returned
+    assert userinfo(app.metadata, token["access_token"]).status_code == 401
+
+
 # --- Issuers added at runtime ----------------------------------------------------------------------------------------
 
 
@@ -613,6 +711,58 @@ def test_runtime_issuer_unknown_layout_refused(idp, http):
     assert "okta" in response.json()["error_description"]
 
 
+def test_runtime_issuer_duplicate_name_or_bad_fixtures_refused(idp, http):
+    """An issuer's name is taken once; inline fixtures are checked like fixture files."""
+    response = http.post(idp.url("/debug/issuers"), json={"name": "partner-bank"})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_request"
+    assert "partner-bank" in response.json()["error_description"]
+
+    response = http.post(
+        idp.url("/debug/issuers"), json={"name": "broken-bank", "users": [{"sub": "x", "claims": {"iss": "forged"}}]}
+    )
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["error"] == "invalid_fixture", body
+    assert 'index 0 (sub "x")' in body["error_description"] and "claims.iss" in body["error_description"]
+    assert "broken-bank" not in {entry["name"] for entry in http.get(idp.url("/debug/issuers")).json()["issuers"]}
+
+
+def test_runtime_issuer_key_made_once_under_concurrent_first_requests(idp, http):
+    """A new issuer's key is generated when first needed: requests that arrive together for its JWKS and for tokens
+    all see the same one key, and every token verifies with it."""
+    response = http.post(idp.url("/debug/issuers"), json={"name": "burst-bank"})
+    assert response.status_code == 201, response.text
+    try:
+        metadata = http.get(response.json()["discovery"]).json()
+
+        def jwks_request(_):
+            return jwks_of(metadata)
+
+        def token_request(_):
+            with HTTPSession() as client:
+                answer = client.post(
+                    metadata["token_endpoint"], data={"grant_type": "client_credentials"},
+                    auth=(RECONCILER["client_id"], RECONCILER["client_secret"]),
+                )
+            assert answer.status_code == 200, answer.text
+            return answer.json()["access_token"]
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
+            key_set_futures = [pool.submit(jwks_request, index) for index in range(6)]
+            token_futures = [pool.submit(token_request, index) for index in range(6)]
+            key_sets = [future.result() for future in key_set_futures]
+            tokens = [future.result() for future in token_futures]
+        assert len({json.dumps(key_set, sort_keys=True) for key_set in key_sets}) == 1, key_sets
+        published = jwks_of(metadata)
+        assert published == key_sets[0]
+        assert len(published["keys"]) == 1
+        for token in tokens:
+            check_access_token(token, published, issuer=metadata["issuer"], client=RECONCILER, sub="reconciler")
+    finally:
+        assert http.delete(idp.url("/debug/issuers/burst-bank")).status_code == 200
+
+
 # --- Issuers on demand, and the root's layout ------------------------------------------------------------------------
 
 
@@ -649,6 +799,21 @@ def test_issuers_on_demand(tmp_path, http):
         # A root endpoint's name is no issuer's.
         assert http.get(f"{base}/token/.well-known/openid-configuration").status_code == 404
 
+        # Many first requests at once under a new name make one issuer, with one key.
+        def first_request(index: int):
+            with HTTPSession() as client:
+                if index % 2:
+                    return "jwks", tuple(sorted(kids(client.get(f"{base}/burst/jwks").json())))
+                response = client.get(f"{base}/burst/.well-known/openid-configuration")
+                return "discovery", response.status_code, response.json()["issuer"]
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
+            answers = set(pool.map(first_request, range(12)))
+        assert len(answers) == 2, answers
+        assert ("discovery", 200, f"{base}/burst") in answers
+        names = [entry["name"] for entry in http.get(f"{base}/debug/issuers").json()["issuers"]]
+        assert names.count("burst") == 1, names
+
 
 def test_root_issuer_in_auth0_layout(tmp_path, http):
     """--layout auth0 gives the root issuer Auth0's trailing slash and paths."""
@@ -679,7 +844,9 @@ def test_issuer_directory_with_invalid_client_stops_the_start(tmp_path):
     fixtures = tmp_path / "fixtures"
     (fixtures / "bad").mkdir(parents=True)
     (fixtures / "bad" / "clients.json").write_text(
-        json.dumps([{"client_id": "broken", "client_secret": "s", "redirect_uris": ["not a uri"], "scopes": ["openid"]}])
+        json.dumps(
+            [{"client_id": "broken", "client_secret": "s", "redirect_uris": ["not a uri"], "scopes": ["openid"]}]
+        )
     )
     result = run_to_exit("--fixtures", str(fixtures), cwd=tmp_path)
     assert result.returncode == FIXTURES_EXIT_CODE, (result.returncode, result.stderr)
