@@ -174,6 +174,18 @@ import Testing
             #expect(machine["sub"] as? String == "reconciler@clients")
             #expect(machine["gty"] as? String == "client-credentials")
             #expect(machine["aud"] as? String == api)
+
+            // A client with no default audience (no `audience` in its fixture), asking for none: a token for the
+            // UserInfo endpoint alone, no permissions; and no machine-to-machine token.
+            let client = #"{"client_id": "plain", "client_secret": "plain-secret", "redirect_uris": ["http://localhost:3000/callback"], "grant_types": ["authorization_code", "client_credentials"]}"#
+            #expect(try await idp.postJSON("/shop/debug/clients", client).status == .created)
+            let issued = try await idp.codeFlow(at: shop, clientID: "plain", secret: "plain-secret", scope: "openid")
+            let plain = try jwtPayload(try #require(issued["access_token"] as? String))
+            #expect(plain["aud"] as? String == "\(testIssuer)/shop/userinfo")
+            #expect(plain["permissions"] == nil)
+            let refused = try await idp.post(shop.token, form: [("grant_type", "client_credentials")], headers: [.authorization: basic("plain", "plain-secret")])
+            #expect(refused.status == .forbidden)
+            #expect(try oauthError(refused).error == "access_denied")
         }
     }
 

@@ -61,18 +61,18 @@ struct TokenShape: Sendable {
         case .auth0:
             claims["azp"] = .string(client.clientID)
             if let user {
-                // The API's audience, plus the UserInfo endpoint when openid is granted, as Auth0 issues it.
-                if authorization.scope.contains("openid"), !authorization.audience.isEmpty {
-                    var audience = authorization.audience
-                    if !audience.contains(userinfoURL) { audience.append(userinfoURL) }
-                    claims["aud"] = TokenService.audienceClaim(audience)
-                }
+                // The API asked for (`audience`, or the client fixture's), plus the UserInfo endpoint when openid is
+                // granted, as Auth0 issues it; with no API, a token for the UserInfo endpoint alone.
+                let apis = authorization.audience == [client.clientID] ? [] : authorization.audience
+                var audience = apis
+                if authorization.scope.contains("openid") || apis.isEmpty, !audience.contains(userinfoURL) { audience.append(userinfoURL) }
+                claims["aud"] = TokenService.audienceClaim(audience)
                 // RBAC's "Add Permissions in the Access Token": the user's permissions on the API asked for.
                 var permissions: [String] = []
-                for api in authorization.audience {
+                for api in apis {
                     for permission in user.clientRoles[api] ?? [] where !permissions.contains(permission) { permissions.append(permission) }
                 }
-                if !permissions.isEmpty || !authorization.audience.isEmpty { claims["permissions"] = Self.strings(permissions) }
+                if !apis.isEmpty { claims["permissions"] = Self.strings(permissions) }
             } else {
                 claims["sub"] = .string(client.clientID + "@clients")
                 claims["gty"] = "client-credentials"
