@@ -345,16 +345,17 @@ def test_user_chooser_signs_in_the_user_picked(browser, chooser_idp, callback_se
         assert callback["state"] == request.state and callback["iss"] == chooser_idp.issuer
 
         token = session.fetch_token(code=callback["code"], code_verifier=request.code_verifier)
-    id_claims = check_id_token(
-        token["id_token"],
-        fetch_jwks(discovery),
-        issuer=chooser_idp.issuer,
-        client=client,
-        nonce=request.nonce,
-        access_token=token["access_token"],
-    )
+    id_claims = checked_id_token(token, discovery, chooser_idp.issuer, client, request)
     assert id_claims["sub"] == "bob" and id_claims["name"] == "Bob Brown"
     assert userinfo(discovery, token["access_token"]).json()["email"] == "bob@alpha-bank.example"
+
+
+def checked_id_token(token: dict, discovery: dict, issuer: str, client: dict, request) -> dict:
+    """The claims of the token response's ID token, checked against the issuer's JWKS, the request's nonce and the
+    access token's hash."""
+    return check_id_token(
+        token["id_token"], fetch_jwks(discovery), issuer=issuer, client=client, nonce=request.nonce, access_token=token["access_token"]
+    )
 
 
 def test_user_chooser_deny(browser, chooser_idp, callback_server):
@@ -399,14 +400,7 @@ def test_user_chooser_signs_in_as_a_typed_subject_with_claims(browser, chooser_i
         assert callback["state"] == request.state and callback["iss"] == chooser_idp.issuer
 
         token = session.fetch_token(code=callback["code"], code_verifier=request.code_verifier)
-    id_claims = check_id_token(
-        token["id_token"],
-        fetch_jwks(discovery),
-        issuer=chooser_idp.issuer,
-        client=client,
-        nonce=request.nonce,
-        access_token=token["access_token"],
-    )
+    id_claims = checked_id_token(token, discovery, chooser_idp.issuer, client, request)
     assert id_claims["sub"] == "erin-42"
     assert id_claims["name"] == "Erin Example" and id_claims["email"] == "erin@example.com"
     assert "tenant" not in id_claims, "no requested scope releases tenant"

@@ -234,6 +234,9 @@ import Testing
             #expect((try json(try await idp.get("/alpha/debug"))["tokens"] as? [Any])?.count == 1)
             #expect(try await idp.send(.delete, "/debug", body: nil).status == .ok)
             #expect((try json(try await idp.get("/alpha/debug"))["tokens"] as? [Any])?.count == 1, "the root's reset is the root's")
+            let page = text(try await idp.get("/alpha/debug", headers: [.accept: "text/html"]))
+            #expect(page.contains("act('DELETE','/alpha/debug')"), "the inspector's buttons steer its own issuer")
+            #expect(!page.contains("act('DELETE','/debug')"))
             #expect(try await idp.send(.delete, "/alpha/debug", body: nil).status == .ok)
             #expect((try json(try await idp.get("/alpha/debug"))["tokens"] as? [Any])?.isEmpty == true)
         }

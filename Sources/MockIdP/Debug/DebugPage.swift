@@ -7,17 +7,19 @@ import Foundation
 /// The browser inspector at `GET /debug` (Accept: text/html): plain server-rendered HTML and a little JavaScript,
 /// no external assets, so it works offline.
 enum DebugPage {
-    static func render(snapshot: IssuedSnapshot, requests: [LoggedRequest], keys: [String]) -> String {
+    /// - Parameter debugPath: the issuer's /debug (`/debug`, `/realms/alpha-bank/debug`), which the buttons call.
+    static func render(snapshot: IssuedSnapshot, requests: [LoggedRequest], keys: [String], debugPath: String = "/debug") -> String {
+        let debugPath = HTML.escape(debugPath)
         let offset = snapshot.offsetSeconds == 0 ? "" : " (clock advanced \(snapshot.offsetSeconds) s)"
         var body = """
             <header><h1>MockIdP inspector</h1>
             <p class="meta">Server time \(snapshot.now)\(offset) · \(snapshot.codes.count) code(s), \(snapshot.tokens.count) token(s) ·
             signing key <code>\(HTML.escape(keys.first ?? ""))</code></p>
             <div class="actions">
-            <button id="reset" onclick="act('DELETE','/debug')">Reset issued codes and tokens</button>
+            <button id="reset" onclick="act('DELETE','\(debugPath)')">Reset issued codes and tokens</button>
             <label>Advance clock by <input id="seconds" type="number" min="0" value="3600" size="7"> s</label>
-            <button id="advance" onclick="act('POST','/debug/clock',{advance_seconds:Number(document.getElementById('seconds').value)})">Advance</button>
-            <button onclick="act('DELETE','/debug/clock')">Reset clock</button>
+            <button id="advance" onclick="act('POST','\(debugPath)/clock',{advance_seconds:Number(document.getElementById('seconds').value)})">Advance</button>
+            <button onclick="act('DELETE','\(debugPath)/clock')">Reset clock</button>
             <button onclick="location.reload()">Refresh</button>
             </div></header>
             """

@@ -67,7 +67,13 @@ struct DebugRoutes: Sendable {
         }
         let snapshot = await controls.snapshot(filter: filter)
         if Self.wantsHTML(request) {
-            return HTML.response(DebugPage.render(snapshot: snapshot, requests: controls.requests, keys: try await controls.state.keys.publishedKIDs()))
+            return HTML.response(
+                DebugPage.render(
+                    snapshot: snapshot, requests: controls.requests,
+                    keys: try await controls.state.keys.publishedKIDs(),
+                    debugPath: controls.state.issuer.mountPath + EndpointPaths.debug
+                )
+            )
         }
         return try Response.json(snapshot, headers: [.cacheControl: "no-store"])
     }

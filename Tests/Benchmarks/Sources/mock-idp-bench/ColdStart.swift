@@ -70,10 +70,10 @@ enum ColdStart {
         )
     }
 
-    /// Milliseconds from launch to the first 200 from discovery.
-    static func measureOnce(_ binary: URL) throws -> Double {
+    /// Milliseconds from launch (with `arguments`) to the first 200 from discovery.
+    static func measureOnce(_ binary: URL, arguments: [String] = []) throws -> Double {
         let deadline = Deadline(after: ServerProcess.startLimit)
-        let server = try ServerProcess(binary: binary, deadline: deadline)
+        let server = try ServerProcess(binary: binary, arguments: arguments, deadline: deadline)
         defer { server.stop() }
         while true {
             // Connection failures and other statuses only mean "not yet".

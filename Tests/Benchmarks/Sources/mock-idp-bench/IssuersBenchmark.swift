@@ -51,26 +51,13 @@ struct IssuersBenchmark {
         let directory = try fixtures(issuers - 1)
         defer { directory.remove() }
         let arguments = ["--fixtures", directory.url.path]
-        for _ in 0..<ColdStart.warmUpRuns { _ = try coldStartOnce(arguments) }
-        let samples = try (0..<runs).map { _ in try coldStartOnce(arguments) }
+        for _ in 0..<ColdStart.warmUpRuns { _ = try ColdStart.measureOnce(binary, arguments: arguments) }
+        let samples = try (0..<runs).map { _ in try ColdStart.measureOnce(binary, arguments: arguments) }
         let idle = try ServerProcess.with(binary, arguments) { server in
             Thread.sleep(forTimeInterval: 0.5)
             return try server.residentMiB()
         }
         return IssuersSize(issuers: issuers, coldStart: ColdStart.summarize(binary, samples), idleMiB: idle)
-    }
-
-    private func coldStartOnce(_ arguments: [String]) throws -> Double {
-        let deadline = Deadline(after: ServerProcess.startLimit)
-        let server = try ServerProcess(binary: binary, arguments: arguments, deadline: deadline)
-        defer { server.stop() }
-        while true {
-            if let response = try? server.probe.get("/.well-known/openid-configuration", timeout: deadline.remaining), response.status == 200 {
-                return (ContinuousClock.now - server.launched).milliseconds
-            }
-            guard !deadline.hasPassed else { throw server.failure("did not answer 200 from discovery \(deadline.within) of its launch") }
-            usleep(1000)
-        }
     }
 
     func spread() throws -> IssuersSpread {
