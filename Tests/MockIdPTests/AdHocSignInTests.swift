@@ -261,8 +261,13 @@ import Testing
             let html = try await Self.chooser(idp)
             #expect(html.contains(#"name="mockidp_user" value="erin-42""#))
             #expect(html.contains("Erin Example"))
+            let listed = try #require(try json(try await idp.get("/debug"))["runtime_users"] as? [[String: Any]])
+            #expect(listed.map { $0["sub"] as? String } == ["erin-42"])
+            #expect((listed.first?["claims"] as? [String: Any])?["name"] as? String == "Erin Example")
+            #expect(text(try await idp.get("/debug", headers: [.accept: "text/html"])).contains("Users added at runtime"))
 
             #expect(idp.controls.resetFixtures().users == seeded)
+            #expect(await idp.controls.snapshot().runtimeUsers.isEmpty)
             #expect(idp.state.registry.user(sub: "erin-42") == nil)
             #expect(!(try await Self.chooser(idp)).contains(#"value="erin-42""#))
         }

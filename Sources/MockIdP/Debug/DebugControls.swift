@@ -18,7 +18,12 @@ struct DebugControls: Sendable {
 
     /// What was issued, newest first, filtered.
     func snapshot(filter: IssuedFilter = IssuedFilter()) async -> IssuedSnapshot {
-        await state.store.snapshot(now: state.clock.now, offset: state.clock.offsetSeconds, filter: filter)
+        var snapshot = await state.store.snapshot(now: state.clock.now, offset: state.clock.offsetSeconds, filter: filter)
+        let started = state.liveRegistry.original.fixtures.users.count
+        snapshot.runtimeUsers = state.registry.fixtures.users.dropFirst(started)
+            .filter { filter.sub == nil || filter.sub == $0.sub }
+            .map { RuntimeUserInfo(sub: $0.sub, username: $0.username, claims: $0.claims) }
+        return snapshot
     }
 
     /// Recent requests, newest first.

@@ -40,6 +40,14 @@ enum DebugPage {
             }
             body += "</table>"
         }
+        if !snapshot.runtimeUsers.isEmpty {
+            body += "<h2>Users added at runtime</h2><table><tr><th>sub</th><th>username</th><th>claims</th></tr>"
+            for user in snapshot.runtimeUsers {
+                let claims = String(decoding: JSONWriter.encode(user.claims), as: UTF8.self)
+                body += "<tr class=\"runtime-user\"><td>\(HTML.escape(user.sub))</td><td>\(HTML.escape(user.username))</td><td><code>\(HTML.escape(claims))</code></td></tr>"
+            }
+            body += "</table>"
+        }
         body += "<h2>Recent requests</h2>"
         if requests.isEmpty {
             body += "<p class=\"empty\">No requests yet.</p>"

@@ -88,11 +88,25 @@ public struct IssuedSnapshot: Sendable, Codable, Hashable {
     public var codes: [IssuedCodeInfo]
     /// Access, refresh and ID tokens, newest first.
     public var tokens: [IssuedTokenInfo]
+    /// Users that exist since the server started: signed in as a typed subject, or added by `POST /debug/users`;
+    /// `DELETE /debug/fixtures` removes them.
+    public var runtimeUsers: [RuntimeUserInfo] = []
 
     enum CodingKeys: String, CodingKey {
         case now, codes, tokens
         case offsetSeconds = "offset_seconds"
+        case runtimeUsers = "runtime_users"
     }
+}
+
+/// A user added at runtime, as `GET /debug` lists it.
+public struct RuntimeUserInfo: Sendable, Codable, Hashable {
+    /// Its subject identifier.
+    public var sub: String
+    /// Its login name.
+    public var username: String
+    /// Its claims.
+    public var claims: [String: ClaimValue]
 }
 
 /// Which entries a snapshot keeps; `nil` fields match everything.
