@@ -267,4 +267,20 @@ import Testing
         #expect(root.issuer(named: "contoso") == nil)
         #expect(!root.removeIssuer("contoso"))
     }
+
+    @Test("random paths on a server making issuers on demand never get a 5xx, and only valid names become issuers")
+    func hostilePaths() async throws {
+        try await withTestIssuers(MockIdPConfiguration(issuer: testIssuer, issuers: [.init("alpha", layout: .keycloak)], issuersOnDemand: true)) { idp, issuers in
+            var random = HostileInputTests.SeededGenerator(state: 14)
+            let pieces = ["", "/", "//", "realms", ".well-known", "oauth-authorization-server", "alpha", "x", "..", ".", "%2F", "%2e%2e", "token", "a.b", "é", "~", "debug"]
+            for _ in 0..<300 {
+                let path = "/" + (0..<Int.random(in: 0...4, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined(separator: "/")
+                let response = try await idp.get(path)
+                #expect(response.status.code < 500, "\(path): \(response.status)")
+            }
+            for entry in issuers.named {
+                #expect(IssuerName.problem(with: entry.name) == nil, "\(entry.name)")
+            }
+        }
+    }
 }

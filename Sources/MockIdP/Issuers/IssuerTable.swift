@@ -36,6 +36,10 @@ final class IssuerTable: Sendable {
         var byIssuerPath: [String: Entry] = [:]
     }
 
+    /// How many named issuers requests may create on demand: each costs its fixtures, store and router, so that a
+    /// stray crawler cannot grow the process without bound. Beyond it, an unknown segment is the root's (a 404).
+    static let onDemandLimit = 1000
+
     /// A table of the root issuer alone (plus any added later).
     init(root: MountedIssuer, configuration: MockIdPConfiguration, rootFixtures: MockIdPFixtures? = nil) {
         self.root = root
@@ -124,7 +128,7 @@ final class IssuerTable: Sendable {
         // navikt/mock-oauth2-server's "any path segment is an issuer", opt-in: a name under /realms/ makes a Keycloak realm.
         guard configuration.issuersOnDemand else { return nil }
         let name = String(second.flatMap { first == "realms" ? $0 : nil } ?? first)
-        guard IssuerName.problem(with: name) == nil else { return nil }
+        guard IssuerName.problem(with: name) == nil, entries.withLock({ $0.byName.count }) < Self.onDemandLimit else { return nil }
         let layout: MockIdPConfiguration.Layout = first == "realms" ? .keycloak : .standard
         do {
             return try await insert(name: name, layout: layout, origin: .onDemand, fixtures: rootFixtures)
