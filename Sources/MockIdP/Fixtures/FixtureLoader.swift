@@ -85,23 +85,25 @@ package enum FixtureLoader {
         labels: [String: String] = [:]
     ) throws(MockIdPFixtureError) -> MockIdPFixtures {
         var problems: [MockIdPFixtureError.Problem] = []
-        func decode<T>(_ name: String, _ result: Result<Data?, MockIdPFixtureError.Problem>, builtIn: String, _ body: (inout FixtureDecoder, Data) -> [T]) -> [T] {
+        func decode<T>(_ name: String, _ result: Result<Data?, MockIdPFixtureError.Problem>, builtIn: [T], _ body: (inout FixtureDecoder, Data) -> [T]) -> [T] {
             let label = labels[name] ?? name
             var decoder = FixtureDecoder(file: label)
             switch result {
             case .failure(let problem):
                 problems.append(problem)
                 return []
-            case .success(let data):
-                let values = body(&decoder, data ?? Data(builtIn.utf8))
+            case .success(nil):
+                return builtIn
+            case .success(let data?):
+                let values = body(&decoder, data)
                 problems += decoder.problems
                 return values
             }
         }
         let fixtures = MockIdPFixtures(
-            users: decode(FixtureValidator.usersFile, users, builtIn: BuiltInFixtures.users) { $0.users(from: $1) },
-            clients: decode(FixtureValidator.clientsFile, clients, builtIn: BuiltInFixtures.clients) { $0.clients(from: $1) },
-            scopes: decode(FixtureValidator.scopesFile, scopes, builtIn: BuiltInFixtures.scopes) { $0.scopes(from: $1) }
+            users: decode(FixtureValidator.usersFile, users, builtIn: BuiltInFixtures.decoded.users) { $0.users(from: $1) },
+            clients: decode(FixtureValidator.clientsFile, clients, builtIn: BuiltInFixtures.decoded.clients) { $0.clients(from: $1) },
+            scopes: decode(FixtureValidator.scopesFile, scopes, builtIn: BuiltInFixtures.decoded.scopes) { $0.scopes(from: $1) }
         )
         // Cross-checks name files by their names, so relabel them to match the type problems above.
         var crossChecks = FixtureValidator.problems(in: fixtures)
@@ -135,4 +137,16 @@ extension FixtureLoader {
         logger.info("no ./fixtures directory: serving the built-in fixtures")
         return try builtIn()
     }
+}
+
+extension BuiltInFixtures {
+    /// The three files decoded, once per process: every issuer whose directory lacks a file takes the built-in one,
+    /// and a hundred issuers would otherwise decode the same JSON a hundred times at start. The built-in files have
+    /// no problems (a test keeps them so), so their decoded values are what decoding them again would give.
+    static let decoded: (users: [User], clients: [Client], scopes: [Scope]) = {
+        var users = FixtureDecoder(file: FixtureValidator.usersFile)
+        var clients = FixtureDecoder(file: FixtureValidator.clientsFile)
+        var scopes = FixtureDecoder(file: FixtureValidator.scopesFile)
+        return (users.users(from: Data(Self.users.utf8)), clients.clients(from: Data(Self.clients.utf8)), scopes.scopes(from: Data(Self.scopes.utf8)))
+    }()
 }
