@@ -87,6 +87,9 @@ public struct MockIdPConfiguration: Sendable {
     public var logger: Logger
     /// Signs RS256 instead of jwt-kit where it can; the `mock-idp` binary injects the system's OpenSSL here.
     package var rs256Backend: (any RS256Backend)?
+    /// Where issuer subdirectories are read from when `fixtures` are values: the binary's fixtures directory, whose
+    /// top-level files `MOCK_IDP_USERS` and the like replaced.
+    package var issuerDirectory: String?
     /// Called after a purge that dropped many tokens; the `mock-idp` binary trims its heap there.
     package var afterLargePurge: (@Sendable () -> Void)?
 

@@ -161,6 +161,8 @@ struct MockIdPCommand: AsyncParsableCommand {
             configuration.rs256Backend = SystemRSABackend()
         }
         configuration.afterLargePurge = MallocTuning.trim
+        // With a fixture file given inline the root's fixtures are values; issuer subdirectories are still read.
+        configuration.issuerDirectory = fixtures ?? FixtureLoader.standardDirectory
         let server: MockIdPServer
         let caFile = LateValue<String>()
         do {

@@ -67,7 +67,7 @@ final class IssuerTable: Sendable {
 
         var declared: [(name: String, layout: MockIdPConfiguration.Layout, origin: Origin, load: () throws -> MockIdPFixtures)] = []
         var problems: [MockIdPFixtureError.Problem] = []
-        if let directory = configuration.fixtures.directory {
+        if let directory = configuration.fixtures.directory ?? configuration.issuerDirectory {
             let scan = IssuerDirectories.scan(directory)
             problems += scan.problems
             for found in scan.found {
