@@ -105,6 +105,19 @@ def test_inline_fixtures_replace_their_file(tmp_path):
                              auth=("budgetify", "budgetify-secret")).status_code == 400
 
 
+
+def test_inline_fixtures_keep_the_directorys_issuers(tmp_path):
+    """MOCK_IDP_USERS replaces the root's users.json; the directory's issuer subdirectories are still issuers."""
+    (tmp_path / "fixtures" / "partner-bank").mkdir(parents=True)
+    (tmp_path / "fixtures" / "partner-bank" / "users.json").write_text(json.dumps([{"sub": "erin"}]))
+    users = [{"sub": "zoe"}]
+    with running_mock_idp("--fixtures", str(tmp_path / "fixtures"), cwd=tmp_path, env={"MOCK_IDP_USERS": json.dumps(users)}) as idp:
+        with HTTPSession() as http:
+            listed = http.get(idp.url("/debug/issuers")).json()["issuers"]
+            assert [issuer["name"] for issuer in listed] == ["partner-bank"]
+            document = http.get(idp.url("/partner-bank/.well-known/openid-configuration")).json()
+            assert document["issuer"] == idp.issuer + "/partner-bank"
+
 BACKCHANNEL = ["token_endpoint", "jwks_uri", "userinfo_endpoint", "introspection_endpoint", "revocation_endpoint",
                "device_authorization_endpoint"]
 
