@@ -60,6 +60,7 @@ struct MountedIssuer: Sendable {
         RevocationEndpoint(state: state).addRoutes(to: routes)
         DeviceAuthorizationEndpoint(state: state).addRoutes(to: routes)
         EndSessionEndpoint(state: state).addRoutes(to: routes)
+        RegistrationEndpoint(state: state).addRoutes(to: routes)
         HealthEndpoint().addRoutes(to: routes)
         DebugRoutes(controls: controls).addRoutes(to: routes)
         if let issuers { IssuerDebugRoutes(issuers: issuers).addRoutes(to: routes) }

@@ -74,6 +74,9 @@ public struct MockIdPConfiguration: Sendable {
     /// HTTPS instead of HTTP: a certificate generated at start (`.generated()`) or one you bring (`.files(…)`);
     /// `nil` (the default) serves plain HTTP. Under TLS the issuer is `https://HOST:PORT`.
     public var tls: TLS?
+    /// The initial access token that Dynamic Client Registration requires as `Authorization: Bearer` (RFC 7591 §3);
+    /// `nil` (the default) lets any client register, as befits a local mock.
+    public var registrationToken: String?
     /// The root issuer's layout: `standard` or `auth0` (Keycloak and Entra need a realm or tenant name: declare
     /// them in `issuers`).
     public var layout: Layout
@@ -105,6 +108,7 @@ public struct MockIdPConfiguration: Sendable {
     ///   - backchannelDynamic: advertise back-channel endpoints under the host a discovery request came in on.
     ///   - trustForwardedHeaders: honour `Forwarded` and `X-Forwarded-*` in that (default: ignore them).
     ///   - tls: serve HTTPS (default `nil`: plain HTTP); see `MockIdPConfiguration.TLS`.
+    ///   - registrationToken: the initial access token registration requires (default `nil`: open registration).
     ///   - layout: the root issuer's layout (default `standard`).
     ///   - issuers: issuers beside the root one (default: none but a fixtures directory's subdirectories).
     ///   - issuersOnDemand: create an issuer on the first request under an unknown path segment (default: off).
@@ -121,6 +125,7 @@ public struct MockIdPConfiguration: Sendable {
         backchannelDynamic: Bool = false,
         trustForwardedHeaders: Bool = false,
         tls: TLS? = nil,
+        registrationToken: String? = nil,
         layout: Layout = .standard,
         issuers: [Issuer] = [],
         issuersOnDemand: Bool = false,
@@ -137,6 +142,7 @@ public struct MockIdPConfiguration: Sendable {
         self.backchannelDynamic = backchannelDynamic
         self.trustForwardedHeaders = trustForwardedHeaders
         self.tls = tls
+        self.registrationToken = registrationToken
         self.layout = layout
         self.issuers = issuers
         self.issuersOnDemand = issuersOnDemand

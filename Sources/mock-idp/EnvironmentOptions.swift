@@ -40,6 +40,7 @@ enum EnvironmentOptions {
         Option(flag: "--tls-ca-out", takesValue: true),
         Option(flag: "--layout", takesValue: true),
         Option(flag: "--issuers-on-demand", takesValue: false),
+        Option(flag: "--registration-token", takesValue: true),
     ]
 
     /// The variables holding a fixture file's JSON inline, by file name.

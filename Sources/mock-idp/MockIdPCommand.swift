@@ -74,6 +74,9 @@ struct MockIdPCommand: AsyncParsableCommand {
     @Flag(help: "The first request under an unknown first path segment (/NAME/…, or /realms/NAME/… for a Keycloak realm) creates an issuer of that name from the top-level fixtures. (env: MOCK_IDP_ISSUERS_ON_DEMAND)")
     var issuersOnDemand = false
 
+    @Option(help: ArgumentHelp("Dynamic Client Registration (POST /register) requires this initial access token as Authorization: Bearer (default: open registration). (env: MOCK_IDP_REGISTRATION_TOKEN)", valueName: "token"))
+    var registrationToken: String?
+
     /// The environment's variables become arguments first (`EnvironmentOptions`), so that ArgumentParser parses and
     /// validates them like flags; an error that a variable caused names it.
     static func main() async {
@@ -150,6 +153,7 @@ struct MockIdPCommand: AsyncParsableCommand {
             backchannelDynamic: backchannelDynamic,
             trustForwardedHeaders: trustForwardedHeaders,
             tls: tlsConfiguration,
+            registrationToken: registrationToken,
             layout: layout,
             issuersOnDemand: issuersOnDemand,
             logger: logger

@@ -23,6 +23,13 @@ struct DebugControls: Sendable {
         snapshot.runtimeUsers = state.registry.fixtures.users.dropFirst(started)
             .filter { filter.sub == nil || filter.sub == $0.sub }
             .map { RuntimeUserInfo(sub: $0.sub, username: $0.username, claims: $0.claims) }
+        let startedClients = state.liveRegistry.original.fixtures.clients.count
+        snapshot.runtimeClients = state.registry.fixtures.clients.dropFirst(startedClients)
+            .filter { filter.clientID == nil || filter.clientID == $0.clientID }
+            .map { client in
+                let registration = state.registrations.registration(clientID: client.clientID)
+                return RuntimeClientInfo(clientID: client.clientID, registered: registration != nil, metadata: registration?.metadata)
+            }
         return snapshot
     }
 
@@ -168,6 +175,7 @@ struct DebugControls: Sendable {
     /// Back to the fixtures MockIdP started with; returns how many users and clients there are now.
     func resetFixtures() -> (users: Int, clients: Int) {
         state.liveRegistry.reset()
+        state.registrations.clear()
         let fixtures = state.registry.fixtures
         return (fixtures.users.count, fixtures.clients.count)
     }

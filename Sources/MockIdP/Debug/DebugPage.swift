@@ -48,6 +48,16 @@ enum DebugPage {
             }
             body += "</table>"
         }
+        if !snapshot.runtimeClients.isEmpty {
+            body += "<h2>Clients added at runtime</h2><table><tr><th>client_id</th><th>how</th><th>name</th><th>redirect_uris</th></tr>"
+            for client in snapshot.runtimeClients {
+                let name = client.metadata?["client_name"]?.stringValue ?? ""
+                let redirects = client.metadata?["redirect_uris"]?.arrayValue?.compactMap(\.stringValue).joined(separator: " ") ?? ""
+                body += "<tr class=\"runtime-client\"><td>\(HTML.escape(client.clientID))</td><td>\(client.registered ? "registered (RFC 7591)" : "POST /debug/clients")</td>"
+                body += "<td>\(HTML.escape(name))</td><td>\(HTML.escape(redirects))</td></tr>"
+            }
+            body += "</table>"
+        }
         body += "<h2>Recent requests</h2>"
         if requests.isEmpty {
             body += "<p class=\"empty\">No requests yet.</p>"

@@ -91,11 +91,31 @@ public struct IssuedSnapshot: Sendable, Codable, Hashable {
     /// Users that exist since the server started: signed in as a typed subject, or added by `POST /debug/users`;
     /// `DELETE /debug/fixtures` removes them.
     public var runtimeUsers: [RuntimeUserInfo] = []
+    /// Clients that exist since the server started: registered by Dynamic Client Registration (RFC 7591), or added by
+    /// `POST /debug/clients`; `DELETE /debug/fixtures` removes them.
+    public var runtimeClients: [RuntimeClientInfo] = []
 
     enum CodingKeys: String, CodingKey {
         case now, codes, tokens
         case offsetSeconds = "offset_seconds"
         case runtimeUsers = "runtime_users"
+        case runtimeClients = "runtime_clients"
+    }
+}
+
+/// A client added at runtime, as `GET /debug` lists it.
+public struct RuntimeClientInfo: Sendable, Codable, Hashable {
+    /// Its client identifier.
+    public var clientID: String
+    /// Whether it registered itself (RFC 7591) rather than through `POST /debug/clients`.
+    public var registered: Bool
+    /// What it registered, as its configuration endpoint reads it (RFC 7592), without credentials; `nil` for a client
+    /// added through /debug.
+    public var metadata: [String: ClaimValue]?
+
+    enum CodingKeys: String, CodingKey {
+        case clientID = "client_id"
+        case registered, metadata
     }
 }
 

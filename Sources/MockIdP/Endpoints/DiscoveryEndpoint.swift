@@ -124,6 +124,10 @@ struct DiscoveryEndpoint: Sendable {
             // RFC 7662 §2.1: introspection takes a confidential client's credentials.
             document["introspection_endpoint_auth_methods_supported"] = strings(["client_secret_basic", "client_secret_post"])
         }
+        if let path = paths.registration {
+            // RFC 8414 §2 / OIDC Discovery §3: where clients register themselves (RFC 7591).
+            document["registration_endpoint"] = backchannelURL(path)
+        }
         if let path = paths.revocation {
             document["revocation_endpoint"] = backchannelURL(path)
             document["revocation_endpoint_auth_methods_supported"] = strings(TokenEndpointAuthMethod.allCases.map(\.rawValue))

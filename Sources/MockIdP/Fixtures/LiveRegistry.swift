@@ -71,6 +71,31 @@ final class LiveRegistry: Sendable {
         return try Registry(fixtures)
     }
 
+    /// Replaces a client added at runtime (RFC 7592 §2.2 update), validated like an addition; a client the fixtures
+    /// started with is never changed.
+    ///
+    /// - Throws: `MockIdPFixtureError` naming each problem of the new entry.
+    func replace(client: Client, decodingProblems: [MockIdPFixtureError.Problem] = []) throws(MockIdPFixtureError) {
+        try current.withLock { (registry: inout Registry) throws(MockIdPFixtureError) in
+            var without = registry.fixtures
+            without.clients.removeAll { $0.clientID == client.clientID }
+            registry = try Self.adding(users: [], clients: [client], decodingProblems: decodingProblems, to: try Registry(without))
+        }
+    }
+
+    /// Removes a client added at runtime (RFC 7592 §2.3 delete); returns whether there was one.
+    @discardableResult
+    func remove(clientID: String) -> Bool {
+        current.withLock { registry in
+            guard original.client(clientID) == nil, registry.client(clientID) != nil else { return false }
+            var fixtures = registry.fixtures
+            fixtures.clients.removeAll { $0.clientID == clientID }
+            guard let next = try? Registry(fixtures) else { return false }
+            registry = next
+            return true
+        }
+    }
+
     /// Back to the fixtures MockIdP started with.
     func reset() {
         current.withLock { $0 = original }

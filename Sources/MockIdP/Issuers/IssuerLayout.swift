@@ -52,7 +52,8 @@ extension MockIdPConfiguration.Layout {
                 revocation: "/protocol/openid-connect/revoke",
                 deviceAuthorization: "/protocol/openid-connect/auth/device",
                 deviceVerification: "/device",
-                endSession: "/protocol/openid-connect/logout"
+                endSession: "/protocol/openid-connect/logout",
+                registration: "/clients-registrations/openid-connect"
             )
         case .entra:
             EndpointPaths(
@@ -67,7 +68,9 @@ extension MockIdPConfiguration.Layout {
                 revocation: nil,
                 deviceAuthorization: "/oauth2/v2.0/devicecode",
                 deviceVerification: "/devicelogin",
-                endSession: "/oauth2/v2.0/logout"
+                endSession: "/oauth2/v2.0/logout",
+                // Entra registers applications in its portal and Graph, not by RFC 7591.
+                registration: nil
             )
         case .auth0:
             EndpointPaths(
@@ -82,7 +85,8 @@ extension MockIdPConfiguration.Layout {
                 deviceAuthorization: "/oauth/device/code",
                 deviceVerification: "/activate",
                 endSession: "/oidc/logout",
-                legacyLogout: "/v2/logout"
+                legacyLogout: "/v2/logout",
+                registration: "/oidc/register"
             )
         }
     }
@@ -105,6 +109,8 @@ struct EndpointPaths: Sendable {
     var endSession = "/end_session"
     /// Auth0's `/v2/logout` (`returnTo`, `client_id`).
     var legacyLogout: String? = nil
+    /// Dynamic Client Registration (RFC 7591 §3); each client's configuration endpoint (RFC 7592) is below it.
+    var registration: String? = "/register"
 
     /// Liveness, under every mount.
     static let healthz = "/healthz"

@@ -79,6 +79,11 @@ public enum ClaimValue: Sendable, Hashable, Codable {
         if case .object(let value) = self { return value }
         return nil
     }
+
+    var arrayValue: [ClaimValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
 }
 
 extension ClaimValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,

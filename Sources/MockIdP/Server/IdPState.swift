@@ -9,6 +9,10 @@ struct IdPState: Sendable {
     let clock: ServerClock
     let issuer: IssuerState
     let scripts: ScriptedResponses
+    /// Clients that registered themselves (RFC 7591), with their registration access tokens.
+    let registrations: ClientRegistrations
+    /// The initial access token `POST /register` requires (RFC 7591 §3); `nil` for open registration.
+    let registrationToken: String?
     /// The issuer's name (its path segment, realm or tenant); `nil` for the root issuer.
     let name: String?
     /// Whose paths, issuer string and claim shapes the issuer copies.
@@ -76,6 +80,8 @@ extension IdPState {
             clock: ServerClock(),
             issuer: IssuerState(server: server, mountPath: layout.mountPath(name: name), issuerSuffix: layout.issuerSuffix),
             scripts: ScriptedResponses(),
+            registrations: ClientRegistrations(),
+            registrationToken: configuration.registrationToken,
             name: name,
             layout: layout,
             paths: layout.paths,
