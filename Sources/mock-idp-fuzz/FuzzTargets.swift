@@ -45,6 +45,10 @@ enum FuzzTargets {
             name: "origin", summary: "Origin headers, allowed_origins entries and redirect URIs' origins: WebOrigin",
             maxLength: 256, body: origin
         ),
+        Target(
+            name: "registration", summary: "Dynamic Client Registration metadata: RegistrationEndpoint.check and client, Registry",
+            maxLength: 4096, body: registration
+        ),
     ]
 
     static func target(named name: String) -> Target? {

@@ -281,6 +281,7 @@ def test_issuer_option_names_every_url_while_listening_on_the_real_port(behind_a
             "revocation_endpoint",
             "device_authorization_endpoint",
             "end_session_endpoint",
+            "registration_endpoint",
         }
         for key, url in endpoints.items():
             assert url.startswith(ISSUER + "/"), (key, url)

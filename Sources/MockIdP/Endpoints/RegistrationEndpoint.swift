@@ -11,7 +11,7 @@ import Hummingbird
 ///
 /// A registered client is a runtime client: validated like clients.json, served at once, gone with
 /// `DELETE /debug/fixtures`.
-struct RegistrationEndpoint: Sendable {
+package struct RegistrationEndpoint: Sendable {
     let state: IdPState
 
     /// RFC 7591 §3.2.2.
@@ -143,6 +143,12 @@ struct RegistrationEndpoint: Sendable {
         guard let value = try? JSONDecoder().decode(ClaimValue.self, from: Data(buffer.readableBytesView)), let object = value.objectValue else {
             throw OAuthError(invalidClientMetadata, "the body is not a JSON object")
         }
+        try check(object)
+        return object
+    }
+
+    /// The types of the understood fields: arrays of strings and strings (RFC 7591 §2).
+    package static func check(_ object: [String: ClaimValue]) throws(OAuthError) {
         for (name, value) in object {
             if lists.contains(name), !(value.arrayValue?.allSatisfy { $0.stringValue != nil } ?? false) {
                 throw OAuthError(name.hasSuffix("redirect_uris") ? invalidRedirectURI : invalidClientMetadata, "\(name) must be an array of strings")
@@ -151,13 +157,12 @@ struct RegistrationEndpoint: Sendable {
                 throw OAuthError(invalidClientMetadata, "\(name) must be a string")
             }
         }
-        return object
     }
 
     /// The client the metadata registers, and the metadata as registered (defaults applied, ignored fields dropped).
-    static func client(
+    package static func client(
         clientID: String, secret: String?, metadata: [String: ClaimValue], registry: Registry
-    ) throws(OAuthError) -> (Client, [String: ClaimValue]) {
+    ) throws(OAuthError) -> (MockIdPFixtures.Client, [String: ClaimValue]) {
         func list(_ name: String) -> [String]? { metadata[name]?.arrayValue?.compactMap(\.stringValue) }
         // RFC 7591 §2 defaults: grant_types ["authorization_code"], response_types ["code"], client_secret_basic.
         let grantTypes = list("grant_types") ?? [GrantType.authorizationCode.rawValue]
