@@ -39,7 +39,7 @@ struct DiscoveryEndpoint: Sendable {
     /// RFC 8414 §3.1: "the well-known URI string is inserted between the host component and the path component" of
     /// an issuer with a path; `nil` for an issuer without one (the root's metadata is at the well-known path itself).
     static func rootMetadataPath(_ issuer: IssuerState) -> String? {
-        let path = ServerBase.normalized(issuer.issuerPath)
+        let path = issuer.issuerPath
         return path.isEmpty ? nil : EndpointPaths.rootAuthorizationServerMetadata + path
     }
 

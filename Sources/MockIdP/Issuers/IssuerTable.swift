@@ -174,7 +174,7 @@ final class IssuerTable: Sendable {
         entries.withLock { entries in
             guard let entry = entries.byName.removeValue(forKey: name) else { return false }
             entries.byMount.removeValue(forKey: Self.mountKey(entry))
-            entries.byIssuerPath.removeValue(forKey: ServerBase.normalized(entry.issuer.state.issuer.issuerPath))
+            entries.byIssuerPath.removeValue(forKey: entry.issuer.state.issuer.issuerPath)
             hasNamed.store(!entries.byName.isEmpty, ordering: .relaxed)
             return true
         }
@@ -188,7 +188,7 @@ final class IssuerTable: Sendable {
         let issuer = try await MountedIssuer.make(configuration: configuration, fixtures: fixtures, server: root.state.issuer.server, name: name, layout: layout)
         let entry = Entry(name: name, layout: layout, origin: origin, issuer: issuer, responder: issuer.buildRouter().buildResponder())
         let mountKey = Self.mountKey(entry)
-        let issuerPath = ServerBase.normalized(issuer.state.issuer.issuerPath)
+        let issuerPath = issuer.state.issuer.issuerPath
         try entries.withLock { entries in
             if entries.byName[name] != nil { throw IssuerConflict(description: "an issuer named \"\(name)\" exists already") }
             if entries.byMount[mountKey] != nil || entries.byIssuerPath[issuerPath] != nil {

@@ -34,7 +34,7 @@ struct IdPState: Sendable {
     var registry: Registry { liveRegistry.registry }
 
     var tokens: TokenService {
-        TokenService(keys: keys, store: store, clock: clock, issuer: issuer, registry: registry, shape: TokenShape(layout: layout, name: name))
+        TokenService(keys: keys, store: store, clock: clock, issuer: issuer, registry: registry, shape: TokenShape(layout: layout, name: name, userinfoPath: paths.userinfo))
     }
 }
 

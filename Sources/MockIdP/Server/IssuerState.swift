@@ -67,7 +67,8 @@ struct IssuerState: Sendable {
     /// The absolute URL of an endpoint path, e.g. `url(paths.token)`.
     func url(_ path: String) -> String { server.base + mountPath + path }
 
-    /// The issuer identifier's path after the base URL (`""` at the root, `/realms/alpha-bank`, `/contoso/v2.0`):
-    /// RFC 8414 §3.1 puts the issuer's metadata at `/.well-known/oauth-authorization-server` followed by it.
-    var issuerPath: String { mountPath + issuerSuffix }
+    /// The issuer identifier's path after the base URL, without a trailing slash (`""` at the root,
+    /// `/realms/alpha-bank`, `/contoso/v2.0`, `/shop` for Auth0's `/shop/`): RFC 8414 §3.1 puts the issuer's metadata
+    /// at `/.well-known/oauth-authorization-server` followed by it.
+    var issuerPath: String { ServerBase.normalized(mountPath + issuerSuffix) }
 }

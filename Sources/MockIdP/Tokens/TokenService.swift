@@ -13,7 +13,7 @@ package struct TokenService: Sendable {
     let issuer: IssuerState
     let registry: Registry
     /// The layout's vendor claims.
-    var shape = TokenShape(layout: .standard, name: nil)
+    var shape = TokenShape(layout: .standard, name: nil, userinfoPath: EndpointPaths().userinfo)
 
     func issue(for authorization: Authorization, overrides: TokenOverrides = TokenOverrides()) async throws -> TokenResponse {
         let now = clock.now
@@ -39,7 +39,7 @@ package struct TokenService: Sendable {
         if !authorization.scope.isEmpty { accessClaims["scope"] = .string(authorization.scope.joined(separator: " ")) }
         if let authTime = authorization.authTime { accessClaims["auth_time"] = .int(authTime) }
         if shape.layout != .standard {
-            shape.shapeAccessToken(&accessClaims, for: authorization, userinfoURL: self.issuer.url(shape.layout.paths.userinfo))
+            shape.shapeAccessToken(&accessClaims, for: authorization, userinfoURL: self.issuer.url(shape.userinfoPath))
         }
         for (name, value) in extraClaims { accessClaims[name] = value }
         let accessToken = try await keys.sign(accessClaims, type: "at+jwt")

@@ -6,6 +6,8 @@ struct TokenShape: Sendable {
     let layout: MockIdPConfiguration.Layout
     /// The realm or tenant; `nil` for the root issuer.
     let name: String?
+    /// The issuer's UserInfo path, below its mount: Auth0 puts that endpoint in `aud`.
+    let userinfoPath: String
 
     /// The OpenID Connect scopes, which Entra leaves out of `scp`.
     private static let openIDScopes: Set = ["openid", "profile", "email", "address", "phone", "offline_access"]
@@ -102,13 +104,13 @@ struct TokenShape: Sendable {
     /// across restarts.
     static func objectID(_ subject: String) -> String {
         if subject.utf8.count == 36, subject.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12] { return subject }
-        let hex = SHA256.hash(data: Array(subject.utf8)).prefix(16).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
-        }.joined()
-        let characters = Array(hex)
+        let characters = SHA256.hash(data: Array(subject.utf8)).prefix(16).flatMap { byte in
+            [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+        }
         return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
     }
+
+    private static let hexDigits = Array("0123456789abcdef")
 
     private static func strings(_ values: [String]) -> ClaimValue { .array(values.map { .string($0) }) }
 }
