@@ -22,7 +22,6 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import FIXTURES_DIR, metadata, running_mock_idp
@@ -105,11 +104,17 @@ def wait(driver: webdriver.Chrome):
 
 
 def click_and_wait_for_reload(driver: webdriver.Chrome, button: WebElement) -> None:
-    """Clicks a button whose action reloads the page, and waits for the new page."""
-    page = driver.find_element(By.TAG_NAME, "html")
+    """Clicks a button whose action reloads the page, and waits for the new page.
+
+    The old page is marked with a window property that the new document does not have. Asking a page that is being
+    replaced may fail in several ways (chromedriver answers "stale element", "Node with given id does not belong to
+    the document" or "execution context destroyed"); each only means "not yet", so the wait retries on any of them.
+    """
+    driver.execute_script("window.__beforeReload = true")
     button.click()
-    wait(driver).until(expected_conditions.staleness_of(page))
-    wait(driver).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    WebDriverWait(driver, PAGE_TIMEOUT, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return window.__beforeReload === undefined && document.readyState === 'complete'")
+    )
 
 
 # --- The inspector ----------------------------------------------------------------------------------------------------
