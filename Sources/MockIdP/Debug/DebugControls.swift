@@ -42,6 +42,7 @@ struct DebugControls: Sendable {
     func reset() async {
         await state.store.reset()
         state.scripts.clear()
+        state.remote.forget()
         requestLog.clear()
     }
 

@@ -9,6 +9,8 @@ struct IdPState: Sendable {
     let clock: ServerClock
     let issuer: IssuerState
     let scripts: ScriptedResponses
+    /// Documents fetched from elsewhere: client metadata documents, `jwks_uri`s, trusted issuers' keys.
+    let remote: RemoteDocuments
     /// Clients that registered themselves (RFC 7591), with their registration access tokens.
     let registrations: ClientRegistrations
     /// The initial access token `POST /register` requires (RFC 7591 §3); `nil` for open registration.
@@ -67,7 +69,8 @@ extension IdPState {
     static func make(
         configuration: MockIdPConfiguration, fixtures: MockIdPFixtures, server: ServerBase, name: String?, layout: MockIdPConfiguration.Layout
     ) async throws -> IdPState {
-        IdPState(
+        let clock = ServerClock()
+        return IdPState(
             liveRegistry: LiveRegistry(try Registry(fixtures)),
             keys: try await SigningKeys.make(
                 configuration.signingAlgorithm,
@@ -77,9 +80,10 @@ extension IdPState {
                 builtInRSAKey: name == nil
             ),
             store: InMemoryStore(retention: configuration.expiredRetention, afterLargePurge: configuration.afterLargePurge),
-            clock: ServerClock(),
+            clock: clock,
             issuer: IssuerState(server: server, mountPath: layout.mountPath(name: name), issuerSuffix: layout.issuerSuffix),
             scripts: ScriptedResponses(),
+            remote: RemoteDocuments(clock: clock),
             registrations: ClientRegistrations(),
             registrationToken: configuration.registrationToken,
             name: name,

@@ -1,0 +1,73 @@
+import Synchronization
+
+/// Documents an issuer fetches from elsewhere: a client's metadata document (its `client_id` is a URL), a client's
+/// `jwks_uri`, a trusted issuer's JWKS. Fetching is bounded: HTTPS, or plain HTTP to a loopback host only; no redirect
+/// followed; a size limit and a deadline. A document is kept while its `Cache-Control: max-age` (or `Expires`) says it
+/// is fresh, by the server clock; `forget()` (part of `DELETE /debug`) drops every one.
+package final class RemoteDocuments: Sendable {
+    /// Bounds on one fetch.
+    package struct Limits: Sendable {
+        /// The largest body accepted, in bytes.
+        package var maximumBytes: Int
+        /// The deadline for connecting, sending and reading the whole response, in milliseconds.
+        package var timeoutMilliseconds: Int
+        /// How long a document without caching headers stays fresh, in seconds (0: fetched again every time).
+        package var defaultFreshness: Int
+
+        /// 64 KiB, 5 s, 5 minutes.
+        package static let standard = Limits(maximumBytes: 64 * 1024, timeoutMilliseconds: 5_000, defaultFreshness: 300)
+    }
+
+    private let clock: ServerClock
+    private let limits: Limits
+    private let cache = Mutex<[String: RemoteDocument]>([:])
+
+    /// - Parameters:
+    ///   - clock: the issuer's server clock, which decides freshness.
+    ///   - limits: bounds on each fetch.
+    init(clock: ServerClock, limits: Limits = .standard) {
+        self.clock = clock
+        self.limits = limits
+    }
+
+    /// The document at `url`: from the cache while fresh, else fetched with `GET` (`Accept: application/json`).
+    ///
+    /// - Throws: `RemoteDocumentError` naming the URL and what went wrong (not HTTPS, unreachable, a status other than
+    ///   200, a redirect, too large, too slow).
+    package func fetch(_ url: String) async throws(RemoteDocumentError) -> RemoteDocument {
+        if let cached = cache.withLock({ $0[url] }), cached.isFresh(now: clock.now) { return cached }
+        throw RemoteDocumentError(url: url, reason: "fetching is not built yet")
+    }
+
+    /// The documents held now, by URL.
+    package var documents: [RemoteDocument] {
+        cache.withLock { Array($0.values) }.sorted { $0.url < $1.url }
+    }
+
+    /// Forgets every fetched document.
+    package func forget() {
+        cache.withLock { $0.removeAll() }
+    }
+}
+
+/// A fetched document.
+package struct RemoteDocument: Sendable {
+    /// Where it came from.
+    package let url: String
+    /// The response body.
+    package let body: [UInt8]
+    /// When it was fetched, server-clock epoch seconds.
+    package let fetchedAt: Int
+    /// Until when it is fresh, server-clock epoch seconds.
+    package let freshUntil: Int
+
+    func isFresh(now: Int) -> Bool { now < freshUntil }
+}
+
+/// A document that could not be fetched.
+package struct RemoteDocumentError: Error, Sendable {
+    /// The URL asked for.
+    package let url: String
+    /// What went wrong, for an error description.
+    package let reason: String
+}
