@@ -18,6 +18,9 @@ package final class RemoteDocuments: Sendable {
         package static let standard = Limits(maximumBytes: 64 * 1024, timeoutMilliseconds: 5_000, defaultFreshness: 300)
     }
 
+    /// The most documents held at once.
+    static let maximumDocuments = 1_000
+
     private let clock: ServerClock
     private let limits: Limits
     private let cache = Mutex<[String: RemoteDocument]>([:])
@@ -36,7 +39,26 @@ package final class RemoteDocuments: Sendable {
     ///   200, a redirect, too large, too slow).
     package func fetch(_ url: String) async throws(RemoteDocumentError) -> RemoteDocument {
         if let cached = cache.withLock({ $0[url] }), cached.isFresh(now: clock.now) { return cached }
-        throw RemoteDocumentError(url: url, reason: "fetching is not built yet")
+        let target = try RemoteURL(url)
+        let response = try await HTTPFetch.get(target, raw: url, limits: limits)
+        let now = clock.now
+        let seconds = CacheFreshness.seconds(
+            cacheControl: response.cacheControl,
+            expires: response.expires,
+            date: response.date,
+            defaultSeconds: limits.defaultFreshness
+        )
+        let document = RemoteDocument(url: url, body: response.body, fetchedAt: now, freshUntil: now + seconds)
+        cache.withLock { documents in
+            if seconds > 0 {
+                // Bounded: a flood of distinct URLs drops what is held rather than growing without end.
+                if documents.count >= Self.maximumDocuments { documents.removeAll() }
+                documents[url] = document
+            } else {
+                documents[url] = nil
+            }
+        }
+        return document
     }
 
     /// The documents held now, by URL.
