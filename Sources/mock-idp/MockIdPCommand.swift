@@ -77,6 +77,9 @@ struct MockIdPCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Dynamic Client Registration (POST /register) requires this initial access token as Authorization: Bearer (default: open registration). (env: MOCK_IDP_REGISTRATION_TOKEN)", valueName: "token"))
     var registrationToken: String?
 
+    @Option(help: ArgumentHelp("A PEM file of CA certificates trusted, besides the system's, when fetching a client's metadata document or keys over HTTPS (a local development CA). (env: MOCK_IDP_FETCH_CA_FILE)", valueName: "path"))
+    var fetchCAFile: String?
+
     /// The environment's variables become arguments first (`EnvironmentOptions`), so that ArgumentParser parses and
     /// validates them like flags; an error that a variable caused names it.
     static func main() async {
@@ -154,6 +157,7 @@ struct MockIdPCommand: AsyncParsableCommand {
             trustForwardedHeaders: trustForwardedHeaders,
             tls: tlsConfiguration,
             registrationToken: registrationToken,
+            fetchCAFiles: fetchCAFile.map { [$0] } ?? [],
             layout: layout,
             issuersOnDemand: issuersOnDemand,
             logger: logger

@@ -21,19 +21,15 @@ enum HTTPFetch {
         let body: [UInt8]
     }
 
-    /// The client TLS context, made once: loading the system's trust roots is not free.
-    private static let tlsContext: Result<NIOSSLContext, any Error> = Result {
-        try NIOSSLContext(configuration: .makeClientConfiguration())
-    }
-
     /// - Throws: `RemoteDocumentError` for every way the fetch can fail.
-    static func get(_ url: RemoteURL, raw: String, limits: RemoteDocuments.Limits) async throws(RemoteDocumentError) -> Response {
+    static func get(_ url: RemoteURL, raw: String, limits: RemoteDocuments.Limits, trust: FetchTrust) async throws(RemoteDocumentError) -> Response {
         @Sendable func fail(_ reason: String) -> RemoteDocumentError { RemoteDocumentError(url: raw, reason: reason) }
         let tls: NIOSSLContext?
         if url.isHTTPS {
-            switch tlsContext {
-            case .success(let context): tls = context
-            case .failure(let error): throw fail("no TLS client context: \(error)")
+            do {
+                tls = try trust.context()
+            } catch {
+                throw fail("no TLS client context: \(error)")
             }
         } else {
             tls = nil

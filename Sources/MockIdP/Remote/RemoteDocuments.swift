@@ -1,3 +1,4 @@
+import NIOSSL
 import Synchronization
 
 /// Documents an issuer fetches from elsewhere: a client's metadata document (its `client_id` is a URL), a client's
@@ -23,14 +24,17 @@ package final class RemoteDocuments: Sendable {
 
     private let clock: ServerClock
     private let limits: Limits
+    private let trust: FetchTrust
     private let cache = Mutex<[String: RemoteDocument]>([:])
 
     /// - Parameters:
     ///   - clock: the issuer's server clock, which decides freshness.
     ///   - limits: bounds on each fetch.
-    init(clock: ServerClock, limits: Limits = .standard) {
+    ///   - trusting: CA certificates trusted for HTTPS besides the system's.
+    init(clock: ServerClock, limits: Limits = .standard, trusting certificates: [NIOSSLCertificate] = []) {
         self.clock = clock
         self.limits = limits
+        self.trust = FetchTrust(certificates: certificates)
     }
 
     /// The document at `url`: from the cache while fresh, else fetched with `GET` (`Accept: application/json`).
@@ -40,7 +44,7 @@ package final class RemoteDocuments: Sendable {
     package func fetch(_ url: String) async throws(RemoteDocumentError) -> RemoteDocument {
         if let cached = cache.withLock({ $0[url] }), cached.isFresh(now: clock.now) { return cached }
         let target = try RemoteURL(url)
-        let response = try await HTTPFetch.get(target, raw: url, limits: limits)
+        let response = try await HTTPFetch.get(target, raw: url, limits: limits, trust: trust)
         let now = clock.now
         let seconds = CacheFreshness.seconds(
             cacheControl: response.cacheControl,
