@@ -53,10 +53,16 @@ enum ClientIDMetadataDocument {
         }
         var described = metadata
         described["token_endpoint_auth_method"] = .string(method)
-        do {
+        do throws(OAuthError) {
             try RegistrationEndpoint.check(described)
             var client = try RegistrationEndpoint.client(clientID: url, secret: nil, metadata: described, registry: registry).0
             client.scopes = client.scopes ?? registry.fixtures.scopes.map(\.name)
+            // The rules clients.json follows (redirect URIs, scopes), checked on this client alone.
+            do throws(MockIdPFixtureError) {
+                _ = try Registry(MockIdPFixtures(users: [], clients: [client], scopes: registry.fixtures.scopes))
+            } catch {
+                throw RegistrationEndpoint.refusal(error)
+            }
             return client
         } catch {
             throw refuse("\(error.code.rawValue): \(error.description)")
