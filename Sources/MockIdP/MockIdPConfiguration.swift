@@ -65,7 +65,7 @@ public struct MockIdPConfiguration: Sendable {
     public var signingAlgorithm: SigningAlgorithm
     /// Keycloak's `hostname-backchannel-dynamic`: discovery fetched through another host than the issuer's (a container
     /// reaching MockIdP as `mock-idp:8080` while the browser uses `localhost:8080`) advertises the back-channel
-    /// endpoints (token, JWKS, userinfo, introspection, revocation, device authorization) under the host the request
+    /// endpoints (token, JWKS, userinfo, introspection, revocation, device authorization, registration) under the host the request
     /// came in on. `issuer`, the authorization and end-session endpoints, and every token's `iss` keep the issuer.
     public var backchannelDynamic: Bool
     /// Read the host a request came in on from RFC 7239 `Forwarded` or `X-Forwarded-Proto` / `X-Forwarded-Host` (set

@@ -62,7 +62,7 @@ struct MockIdPCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. (env: MOCK_IDP_LOG_LEVEL)")
     var logLevel: Logger.Level = .info
 
-    @Flag(help: "Discovery fetched through another host than the issuer's (a container's 'mock-idp:8080') names the back-channel endpoints (token, JWKS, userinfo, introspection, revocation, device authorization) under that host; the issuer, authorization and end-session endpoints keep the issuer's. (env: MOCK_IDP_BACKCHANNEL_DYNAMIC)")
+    @Flag(help: "Discovery fetched through another host than the issuer's (a container's 'mock-idp:8080') names the back-channel endpoints (token, JWKS, userinfo, introspection, revocation, device authorization, registration) under that host; the issuer, authorization and end-session endpoints keep the issuer's. (env: MOCK_IDP_BACKCHANNEL_DYNAMIC)")
     var backchannelDynamic = false
 
     @Flag(help: "Learn the host a request came in on from Forwarded / X-Forwarded-Proto / X-Forwarded-Host (a proxy's), for --backchannel-dynamic. (env: MOCK_IDP_TRUST_FORWARDED_HEADERS)")
