@@ -11,7 +11,7 @@ import Foundation
 ///
 /// The fetched document is held per its HTTP caching headers (`RemoteDocuments`) and parsed again at each use, so a
 /// change the client makes shows when the cached copy goes stale; `DELETE /debug` forgets it.
-enum ClientIDMetadataDocument {
+package enum ClientIDMetadataDocument {
     /// Whether `clientID` is to be resolved as a metadata document's URL.
     static func isURL(_ clientID: String) -> Bool {
         let lowered = clientID.prefix(8).lowercased()
@@ -71,7 +71,7 @@ enum ClientIDMetadataDocument {
 
     /// §3 rules for the URL: a path (not the root), no `.` or `..` segment, no fragment, no user information;
     /// `https`, or `http` to a loopback host (MockIdP's allowance for local development).
-    static func problem(with url: String) -> String? {
+    package static func problem(with url: String) -> String? {
         let target: RemoteURL
         do {
             target = try RemoteURL(url)

@@ -1,9 +1,9 @@
 /// How long a fetched document stays fresh, from its response headers (RFC 9111 §4.2.1): `Cache-Control: no-store` or
 /// `no-cache` → not at all; `max-age` → that many seconds; else `Expires` minus `Date`; else the default.
 /// Capped at a day, so a document served with a year's `max-age` is still fetched again the next day.
-enum CacheFreshness {
+package enum CacheFreshness {
     /// The longest freshness honoured, in seconds.
-    static let maximum = 86_400
+    package static let maximum = 86_400
 
     /// - Parameters:
     ///   - cacheControl: the `Cache-Control` header values.
@@ -11,7 +11,7 @@ enum CacheFreshness {
     ///   - date: the `Date` header, an HTTP date.
     ///   - defaultSeconds: the freshness when no header says.
     /// - Returns: seconds, 0 for "do not keep".
-    static func seconds(cacheControl: [String], expires: String?, date: String?, defaultSeconds: Int) -> Int {
+    package static func seconds(cacheControl: [String], expires: String?, date: String?, defaultSeconds: Int) -> Int {
         var maxAge: Int?
         for directive in cacheControl.flatMap({ $0.split(separator: ",") }) {
             let parts = directive.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: " \t").lowercased() }
@@ -34,11 +34,11 @@ enum CacheFreshness {
 }
 
 /// IMF-fixdate (RFC 9110 §5.6.7), the only HTTP date form a sender may generate: `Sun, 06 Nov 1994 08:49:37 GMT`.
-enum HTTPDate {
+package enum HTTPDate {
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
     /// Seconds since the epoch, or `nil` when `value` is not an IMF-fixdate.
-    static func epochSeconds(_ value: String) -> Int? {
+    package static func epochSeconds(_ value: String) -> Int? {
         let fields = value.split(separator: " ")
         guard fields.count == 6, fields[5] == "GMT", let day = Int(fields[1]), (1...31).contains(day),
             let month = months.firstIndex(of: fields[2].lowercased()), let year = Int(fields[3]), (1970...9999).contains(year)
