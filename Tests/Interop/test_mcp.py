@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
+import html
+import http.server
+import ipaddress
+import json
+import pathlib
 import socket
+import ssl
+import sys
 import threading
 import time
 import types
@@ -23,6 +31,10 @@ import httpx2
 import pytest
 import requests
 import uvicorn
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -37,6 +49,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.shared import auth_utils as sdk_auth_utils
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
 
+from conftest import FIXTURES_DIR, MockIdP, metadata, running_mock_idp
 from oauth_helpers import HTTP_TIMEOUT, DebugAPI, HTTPSession, single_values
 
 REDIRECT_URI = "http://127.0.0.1:33418/callback"  # never listened on: the redirect is read, not followed
@@ -63,14 +76,19 @@ class Clock:
         self.offset = self.debug.advance_clock(seconds)["offset_seconds"]
 
 
-@pytest.fixture
-def clock(fresh_debug: DebugAPI, monkeypatch: pytest.MonkeyPatch) -> Clock:
-    clock = Clock(fresh_debug)
+def shared_clock(debug: DebugAPI, monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """MockIdP's clock, which the SDK's client then reads too (for this test only)."""
+    clock = Clock(debug)
     # The SDK reads time.time() for token expiry in these two modules only.
     follow = types.SimpleNamespace(time=clock.time)
     monkeypatch.setattr(sdk_oauth2, "time", follow)
     monkeypatch.setattr(sdk_auth_utils, "time", follow)
     return clock
+
+
+@pytest.fixture
+def clock(fresh_debug: DebugAPI, monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return shared_clock(fresh_debug, monkeypatch)
 
 
 # --- The MCP server (resource server) ----------------------------------------------------------------------------
@@ -381,3 +399,290 @@ def test_the_sdk_registers_signs_in_and_refreshes(fresh_idp, fresh_debug, clock)
         entry = fresh_debug.token_entry(refreshed.access_token)
         assert entry["status"] == "active" and entry["sub"] == "alice"
         assert mcp.url in audiences(entry["claims"])
+
+
+# --- Client ID Metadata Documents ----------------------------------------------------------------------------------
+#
+# draft-ietf-oauth-client-id-metadata-document: the client_id is an https URL, and the authorization server fetches
+# the client's metadata from it. The SDK uses one instead of registering when discovery says
+# client_id_metadata_document_supported and its client_metadata_url is https with a path. The test serves the
+# document itself over HTTPS on 127.0.0.1, with a certificate from a CA made here, which MockIdP trusts through
+# --fetch-ca-file.
+
+CERT_LIFETIME = datetime.timedelta(days=1)
+DOCUMENT_MAX_AGE = 60  # seconds, the Cache-Control max-age the documents are served with
+
+
+@dataclasses.dataclass
+class LocalCA:
+    ca_file: pathlib.Path  # the CA certificate, PEM: what MockIdP is told to trust
+    server_context: ssl.SSLContext  # a certificate for 127.0.0.1 and localhost signed by it
+
+
+def local_ca(directory: pathlib.Path) -> LocalCA:
+    """A CA (P-256) and a server certificate it signed for 127.0.0.1 and localhost."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "MockIdP interop test CA")])
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + CERT_LIFETIME)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False, content_commitment=False, key_encipherment=False, data_encipherment=False,
+                key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    server_cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_name)
+        .public_key(server_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + CERT_LIFETIME)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    ca_file = directory / "document-ca.pem"
+    ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    chain_file = directory / "document-server.pem"
+    chain_file.write_bytes(
+        server_cert.public_bytes(serialization.Encoding.PEM)
+        + server_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(chain_file)
+    return LocalCA(ca_file=ca_file, server_context=context)
+
+
+@dataclasses.dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class DocumentServer:
+    """An HTTPS server on 127.0.0.1 answering each path with a fixed Answer, logging every GET by path."""
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self.answers: dict[str, Answer] = {}
+        self.fetches: list[str] = []
+        documents = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                documents.fetches.append(self.path)
+                answer = documents.answers.get(self.path, Answer(404, {"Content-Type": "text/plain"}, b"no such document"))
+                self.send_response(answer.status)
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer.body)))
+                self.end_headers()
+                self.wfile.write(answer.body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address) -> None:
+                documents.errors.append(sys.exc_info()[1])  # a failed TLS handshake, say: shown by the tests
+
+        self.errors: list[BaseException] = []
+        self.server = Server(("127.0.0.1", 0), Handler)
+        # The handshake runs in each request's thread, not in the accepting one.
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True, do_handshake_on_connect=False)
+        self.origin = f"https://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+    def serve_json(self, path: str, document: dict | str, **headers: str) -> str:
+        """Serves `document` (JSON, or a string as it is) at `path` with max-age; returns its URL."""
+        body = document if isinstance(document, str) else json.dumps(document)
+        all_headers = {"Content-Type": "application/json", "Cache-Control": f"max-age={DOCUMENT_MAX_AGE}", **headers}
+        self.answers[path] = Answer(200, all_headers, body.encode())
+        return self.url(path)
+
+    def serve_client(self, path: str, **fields) -> str:
+        """A client metadata document at `path` naming its own URL as client_id; returns the URL."""
+        url = self.url(path)
+        return self.serve_json(path, client_document(url, **fields))
+
+    def fetch_count(self, path: str) -> int:
+        return self.fetches.count(path)
+
+    def __enter__(self) -> DocumentServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(START_TIMEOUT)
+
+
+def client_document(client_id: str, **fields) -> dict:
+    return {
+        "client_id": client_id,
+        "client_name": "An MCP client (metadata document)",
+        "redirect_uris": [REDIRECT_URI],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "none",
+        **fields,
+    }
+
+
+@pytest.fixture
+def document_ca(tmp_path: pathlib.Path) -> LocalCA:
+    return local_ca(tmp_path)
+
+
+@pytest.fixture
+def documents(document_ca: LocalCA) -> Iterator[DocumentServer]:
+    with DocumentServer(document_ca.server_context) as server:
+        yield server
+
+
+@pytest.fixture
+def cimd_idp(tmp_path: pathlib.Path, document_ca: LocalCA) -> Iterator[MockIdP]:
+    """A mock-idp of this test's own that trusts the documents' CA for its fetches."""
+    with running_mock_idp(
+        "--fixtures", str(FIXTURES_DIR), "--fetch-ca-file", str(document_ca.ca_file), cwd=tmp_path
+    ) as idp:
+        yield idp
+
+
+@pytest.fixture
+def cimd_debug(cimd_idp: MockIdP) -> Iterator[DebugAPI]:
+    with DebugAPI(cimd_idp.issuer) as debug:
+        yield debug
+
+
+@pytest.fixture
+def cimd_clock(cimd_debug: DebugAPI, monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return shared_clock(cimd_debug, monkeypatch)
+
+
+def test_the_sdk_identifies_itself_by_a_client_id_metadata_document(cimd_idp, cimd_debug, cimd_clock, documents):
+    """No registration: the client_id is the document's URL, which MockIdP fetches once and keeps for its
+    max-age, across two sign-ins; once it is stale, the refresh an hour later fetches it again."""
+    path = "/clients/mcp-client.json"
+    document_url = documents.serve_client(path)
+    assert metadata(cimd_idp)["client_id_metadata_document_supported"] is True
+    with running_mcp_server(cimd_idp.issuer, cimd_clock) as mcp:
+        first = mcp_client(mcp.url, client_metadata_url=document_url)
+        assert anyio.run(first.call, "whoami") == "alice"
+        assert first.storage.client_info.client_id == document_url
+        logged = cimd_debug.requests()
+        assert "/register" not in [entry["path"] for entry in logged]
+        authorizations = [entry for entry in logged if entry["path"] == "/authorize"]
+        assert [(entry["parameters"]["client_id"], entry["status"]) for entry in authorizations] == [(document_url, 302)]
+        entry = cimd_debug.token_entry(first.storage.tokens.access_token)
+        assert entry["client_id"] == document_url and entry["sub"] == "alice"
+        assert mcp.url in audiences(entry["claims"])
+        assert documents.fetch_count(path) == 1, (documents.fetches, documents.errors)
+
+        # /debug shows the document MockIdP fetched, kept for the max-age it was served with.
+        fetched = cimd_debug.issued()["fetched_documents"]
+        assert [document["url"] for document in fetched] == [document_url], fetched
+        assert fetched[0]["document"] == client_document(document_url), fetched
+        assert fetched[0]["fresh_until"] - fetched[0]["fetched_at"] == DOCUMENT_MAX_AGE, fetched
+
+        # A second client app with the same document signs in anew; MockIdP serves it from its cache.
+        second = mcp_client(mcp.url, client_metadata_url=document_url)
+        assert anyio.run(second.call, "whoami") == "alice"
+        assert len(second.browser.authorization_urls) == 1
+        assert documents.fetch_count(path) == 1, documents.fetches
+        grants = [(entry["grant_type"], entry["status"]) for entry in token_requests(cimd_debug, document_url)]
+        assert grants == [("authorization_code", 200), ("authorization_code", 200)], grants
+
+        # An hour later: the first app refreshes; the cached document is stale by then and fetched again.
+        cimd_clock.advance(3700)
+        assert anyio.run(first.call, "whoami") == "alice"
+        assert len(first.browser.authorization_urls) == 1, "the SDK signed in again instead of refreshing"
+        grants = [(entry["grant_type"], entry["status"]) for entry in token_requests(cimd_debug, document_url)]
+        assert grants[-1] == ("refresh_token", 200), grants
+        assert documents.fetch_count(path) == 2, documents.fetches
+
+
+def authorization_url(idp: MockIdP, client_id: str, redirect_uri: str = REDIRECT_URI) -> str:
+    """A public client's authorization request, PKCE S256 included, as an MCP client sends it."""
+    parameters = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "state": "s",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method": "S256",
+        "scope": SCOPE,
+    }
+    return idp.url("/authorize?" + urllib.parse.urlencode(parameters))
+
+
+def assert_error_page(response: requests.Response, *fragments: str) -> None:
+    """RFC 6749 §4.1.2.1: a client that cannot be trusted gets no redirect; the page says what is wrong."""
+    assert response.status_code == 400, f"{response.status_code}: {response.text[:500]}"
+    assert "Location" not in response.headers, response.headers
+    assert response.headers["Content-Type"].startswith("text/html"), response.headers
+    text = html.unescape(response.text)
+    for fragment in fragments:
+        assert fragment in text, f"{fragment!r} not in the error page: {text[:1000]}"
+
+
+@pytest.mark.parametrize("case", ["client_id_mismatch", "redirect", "not_found", "not_json"])
+def test_a_bad_metadata_document_gets_an_error_page(cimd_idp, documents, http, case):
+    """Each document MockIdP cannot take is a 400 page naming the document and the problem, never a redirect or 5xx."""
+    good_url = documents.serve_client("/clients/good.json")
+    if case == "client_id_mismatch":
+        url = documents.serve_json("/clients/mismatch.json", client_document(good_url))
+        fragments = [f'client_id "{good_url}"']
+    elif case == "redirect":
+        url = documents.url("/clients/moved.json")
+        documents.answers["/clients/moved.json"] = Answer(302, {"Location": good_url}, b"")
+        fragments = ["302", "redirect"]
+    elif case == "not_found":
+        url = documents.url("/clients/missing.json")  # the document server answers 404
+        fragments = ["404"]
+    else:
+        url = documents.serve_json("/clients/not-json.json", "<html>this is not JSON</html>")
+        fragments = ["JSON"]
+    response = http.get(authorization_url(cimd_idp, url), allow_redirects=False)
+    assert_error_page(response, "invalid_client", f"client metadata document {url}", *fragments)
+    assert documents.fetches == [urllib.parse.urlsplit(url).path], "MockIdP followed the redirect or fetched twice"
+
+
+def test_a_redirect_uri_the_document_does_not_list_is_refused(cimd_idp, documents, http):
+    url = documents.serve_client("/clients/good.json")
+    elsewhere = "http://127.0.0.1:33418/elsewhere"
+    response = http.get(authorization_url(cimd_idp, url, elsewhere), allow_redirects=False)
+    assert_error_page(response, f'redirect_uri "{elsewhere}"', url)
+    # The document itself is fine: with a redirect_uri it lists, the same client is signed in.
+    signed_in = http.get(authorization_url(cimd_idp, url), allow_redirects=False)
+    assert signed_in.status_code == 302 and signed_in.headers["Location"].startswith(REDIRECT_URI + "?code="), signed_in.headers
