@@ -5,6 +5,9 @@ publishes Protected Resource Metadata (RFC 9728) naming MockIdP, answers 401 wit
 token, and verifies access tokens itself: the JWT signature against MockIdP's JWKS, `iss`, `exp` and an `aud`
 holding its own URL (RFC 8707). The SDK's OAuthClientProvider finds MockIdP from there, registers (Dynamic Client
 Registration, RFC 7591), runs the code flow with PKCE S256 and `resource`, and refreshes when the token expires.
+
+Then the same with a Client ID Metadata Document instead of registration: the test serves the client's document
+over HTTPS itself, and MockIdP, trusting the test's CA (--fetch-ca-file), fetches it.
 """
 
 from __future__ import annotations
@@ -379,7 +382,7 @@ def test_the_sdk_registers_signs_in_and_refreshes(fresh_idp, fresh_debug, clock)
         assert entry["client_id"] == client_id and entry["sub"] == "alice"
         assert mcp.url in audiences(entry["claims"])
         assert first.refresh_token, "MockIdP issued no refresh token"
-        assert [claims["sub"] for claims in mcp.verifier.verified] and mcp.verifier.verified[-1]["jti"] == entry["claims"]["jti"]
+        assert mcp.verifier.verified and mcp.verifier.verified[-1]["jti"] == entry["claims"]["jti"]
         grants = [entry["grant_type"] for entry in token_requests(fresh_debug, client_id)]
         assert grants == ["authorization_code"], grants
 
