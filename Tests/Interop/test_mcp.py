@@ -119,7 +119,7 @@ class JWTVerifier:
         try:
             decoded = jwt.decode(token, self.keys, algorithms=["RS256", "ES256", "EdDSA"])
         except (JoseError, ValueError) as error:
-            self.refused.append(f"signature: {error}")
+            self.refused.append(f"jws: {error}")
             return None
         claims = decoded.claims
         problem = (
@@ -323,7 +323,7 @@ def test_the_mcp_server_sends_a_client_without_a_token_to_mockidp(fresh_idp, clo
         assert metadata["authorization_servers"] == [fresh_idp.issuer]
         assert metadata["scopes_supported"] == [SCOPE]
         forged = http.post(mcp.url, json={}, headers={"Authorization": "Bearer not-a-jwt"})
-        assert forged.status_code == 401 and mcp.verifier.refused[-1].startswith("signature")
+        assert forged.status_code == 401 and mcp.verifier.refused[-1].startswith("jws:")
 
 
 def test_the_mcp_server_takes_only_tokens_issued_for_it(fresh_idp, fresh_debug, clock):
