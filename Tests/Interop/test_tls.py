@@ -336,11 +336,14 @@ def bad_input_cases(tmp_path: pathlib.Path) -> dict[str, tuple[list[str], pathli
         "certificate given as key": (["--tls-cert", str(certificate), "--tls-key", str(certificate)], certificate, "private key"),
         "key does not match": (["--tls-cert", str(certificate), "--tls-key", str(other_key)], other_key, "does not match"),
         "CA file unwritable": (["--tls", "--tls-ca-out", str(tmp_path / "no" / "such" / "ca.pem")], tmp_path / "no" / "such" / "ca.pem", "cannot write"),
+        "fetch CA missing": (["--fetch-ca-file", str(missing)], missing, "fetch CA certificate"),
+        "fetch CA not PEM": (["--fetch-ca-file", str(text)], text, "not a PEM certificate"),
     }
 
 
 @pytest.mark.parametrize("case", ["missing certificate", "missing key", "unreadable certificate", "certificate not PEM",
-                                  "key not PEM", "certificate given as key", "key does not match", "CA file unwritable"])
+                                  "key not PEM", "certificate given as key", "key does not match", "CA file unwritable",
+                                  "fetch CA missing", "fetch CA not PEM"])
 def test_bad_certificate_input_exits_2_naming_the_file(tmp_path, case):
     args, file, reason = bad_input_cases(tmp_path)[case]
     result = run_to_exit(*args, cwd=tmp_path)
