@@ -62,7 +62,7 @@ struct MountedIssuer: Sendable {
         EndSessionEndpoint(state: state).addRoutes(to: routes)
         RegistrationEndpoint(state: state).addRoutes(to: routes)
         HealthEndpoint().addRoutes(to: routes)
-        DebugRoutes(controls: controls).addRoutes(to: routes)
+        DebugRoutes(controls: controls, issuers: issuers).addRoutes(to: routes)
         if let issuers { IssuerDebugRoutes(issuers: issuers).addRoutes(to: routes) }
         return router
     }

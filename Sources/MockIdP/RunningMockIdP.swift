@@ -181,6 +181,17 @@ public struct RunningMockIdP: Sendable {
         await controls.snapshot(filter: filter)
     }
 
+    /// "Why is this token rejected?" (the same as `POST /debug/explain`): the token decoded, whether its signature
+    /// verifies and with which key, this issuer's record of it, and each check a resource server makes (issuer,
+    /// audience, scope, `typ`, expiry) with the rule it applies. Never throws: malformed input is explained.
+    ///
+    /// - Parameters:
+    ///   - token: any token string (a `Bearer ` prefix is dropped).
+    ///   - expecting: what the caller's resource server expects of it.
+    public func explain(_ token: String, expecting: TokenExpectations = TokenExpectations()) async -> TokenExplanation {
+        await controls.explain(token, expecting: expecting, others: issuers?.keys(besides: controls.state.issuer.mountPath) ?? [])
+    }
+
     /// Recent requests, newest first (the same data as `GET /debug/requests`).
     public var requests: [LoggedRequest] { controls.requests }
 

@@ -47,6 +47,15 @@ struct DebugControls: Sendable {
     /// Recent requests, newest first.
     var requests: [LoggedRequest] { requestLog.entries }
 
+    // MARK: Explaining
+
+    /// "Why is this token rejected?": the token decoded and each check a resource server makes, with its rule.
+    ///
+    /// - Parameter others: the server's other issuers' keys, to name the issuer a foreign token comes from.
+    func explain(_ token: String, expecting: TokenExpectations, others: [(name: String, keys: SigningKeys)] = []) async -> TokenExplanation {
+        await TokenExplainer(state: state, others: others).explain(token, expecting: expecting)
+    }
+
     // MARK: Reset
 
     /// Forgets every issued code and token, session, scripted response and logged request; fixtures and keys stay.

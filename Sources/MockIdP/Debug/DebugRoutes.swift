@@ -11,6 +11,8 @@ import Hummingbird
 /// the result.
 struct DebugRoutes: Sendable {
     let controls: DebugControls
+    /// The server's issuers, whose keys `/debug/explain` recognises; `nil` for a lone issuer.
+    var issuers: IssuerTable? = nil
 
     func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
         router.get("/debug", use: list)
@@ -23,6 +25,7 @@ struct DebugRoutes: Sendable {
         router.post("/debug/clock", use: advanceClock)
         router.delete("/debug/clock") { _, _ in try Self.json(controls.resetClock()) }
         router.post("/debug/tokens", use: mint)
+        router.post("/debug/explain", use: explain)
         router.get("/debug/next") { _, _ in try Response.json(["pending": controls.pendingScripts]) }
         router.post("/debug/next", use: script)
         router.delete("/debug/next") { _, _ in
@@ -98,6 +101,27 @@ struct DebugRoutes: Sendable {
             throw OAuthError(.invalidRequest, "advance_seconds is missing, e.g. {\"advance_seconds\": 3600}")
         }
         return try Self.json(try await controls.advanceClock(by: seconds))
+    }
+
+    // MARK: Explaining
+
+    @Sendable func explain(_ request: Request, context: IdPRequestContext) async throws -> Response {
+        var request = request
+        let body = try await DebugRequestBody.object(&request, maxSize: context.maxUploadSize, allowed: ["token", "audience", "scope", "issuer", "token_type"])
+        guard let token = try body.string("token") else {
+            throw OAuthError(.invalidRequest, "token is missing, e.g. {\"token\": \"eyJ…\", \"audience\": \"https://api.example\", \"scope\": \"read\"}")
+        }
+        let tokenType = try body.string("token_type")
+        if let tokenType, !["access_token", "id_token"].contains(tokenType) {
+            throw OAuthError(.invalidRequest, "token_type is access_token or id_token, not \"\(tokenType)\"")
+        }
+        let expecting = TokenExpectations(
+            audience: try body.string("audience"), scopes: try body.string("scope").map { ScopeRequest.parse($0) }, issuer: try body.string("issuer"),
+            tokenType: tokenType
+        )
+        let others = issuers?.keys(besides: controls.state.issuer.mountPath) ?? []
+        let explanation = await controls.explain(token, expecting: expecting, others: others)
+        return try Response.json(explanation)
     }
 
     // MARK: Minting and scripting

@@ -110,6 +110,13 @@ final class IssuerTable: Sendable {
     /// The named issuers, by name.
     var named: [Entry] { entries.withLock { $0.byName.values.sorted { $0.name < $1.name } } }
 
+    /// The signing keys of every issuer but the one mounted at `mountPath`, by name (`root` for the root issuer): where
+    /// a token this issuer does not know may come from.
+    func keys(besides mountPath: String) -> [(name: String, keys: SigningKeys)] {
+        let all = [("root", root.state)] + named.map { ($0.name, $0.issuer.state) }
+        return all.filter { $0.1.issuer.mountPath != mountPath }.map { ($0.0, $0.1.keys) }
+    }
+
     /// The named issuer called `name`.
     func entry(named name: String) -> Entry? { entries.withLock { $0.byName[name] } }
 

@@ -183,6 +183,14 @@ final class SigningKeys: Sendable {
     func jwksJSON() async throws -> Data { try await current().jwksJSON }
     /// The published key ids, active first.
     func publishedKIDs() async throws -> [String] { try await current().published.map(\.jwk.kid) }
+    /// The published keys' ids and algorithms, the active one first; none while deferred first keys are not made yet
+    /// (asking never makes them).
+    var madeKeys: [(kid: String, algorithm: SigningAlgorithm)] {
+        state.withLock { $0?.published.map { ($0.jwk.kid, $0.key.algorithm) } ?? [] }
+    }
+
+    /// The key collection when the keys exist; `nil` while deferred first keys are not made yet.
+    func madeCollection() -> JWTKeyCollection? { state.withLock { $0?.collection } }
     /// The algorithms tokens can be signed with: the configured one first, then RS256 and any a client asked for.
     func publishedAlgorithms() async throws -> [SigningAlgorithm] {
         let state = try await current()
