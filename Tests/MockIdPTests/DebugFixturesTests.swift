@@ -180,7 +180,7 @@ import Testing
                 ("response_type", "code"), ("client_id", "cli"), ("redirect_uri", "http://localhost:9000/cb"),
             ])
             #expect(authorize.status == .badRequest)
-            #expect(idp.state.registry.fixtures.clients.count == 6)
+            #expect(idp.state.registry.fixtures.clients.count == 7)
         }
     }
 
