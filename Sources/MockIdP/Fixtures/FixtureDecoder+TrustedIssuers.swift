@@ -33,7 +33,9 @@ extension FixtureDecoder.Entry {
             switch entry["jwks"] {
             case .object(let jwks)?: trusted.jwks = jwks
             case nil, .null?: break
-            case let other?: problem("\(field).jwks", #"expected a JWKS object ({"keys": […]}), found \#(other.typeName)"#)
+            case let other?:
+                problem("\(field).jwks", #"expected a JWKS object ({"keys": […]}), found \#(other.typeName)"#)
+                trusted.jwks = [:]  // reported here; not again as "no keys given"
             }
             result.append(trusted)
         }

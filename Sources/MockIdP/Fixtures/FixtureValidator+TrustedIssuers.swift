@@ -64,8 +64,13 @@ extension FixtureValidator {
                 problems.append((".keys[\(index)]", "expected a JWK object, found \(key.typeName)"))
                 continue
             }
-            guard (try? JSONDecoder().decode(JWK.self, from: Data(JSONWriter.encode(object)))) != nil else {
-                problems.append((".keys[\(index)]", "not a JWK that MockIdP can verify with (RSA, EC or OKP public key, RFC 7517 §4)"))
+            // RFC 7518 §6.2.1 (EC: crv, x, y), §6.3.1 (RSA: n, e); RFC 8037 §2 (OKP: crv, x).
+            let members: [String: [String]] = ["RSA": ["n", "e"], "EC": ["crv", "x", "y"], "OKP": ["crv", "x"]]
+            guard (try? JSONDecoder().decode(JWK.self, from: Data(JSONWriter.encode(object)))) != nil,
+                let required = object["kty"]?.stringValue.flatMap({ members[$0] }),
+                required.allSatisfy({ object[$0]?.stringValue?.isEmpty == false })
+            else {
+                problems.append((".keys[\(index)]", "not a public JWK that MockIdP can verify with (RSA: n, e; EC: crv, x, y; OKP: crv, x; RFC 7517 §4)"))
                 continue
             }
             if object["kid"]?.stringValue?.isEmpty ?? true {
