@@ -14,7 +14,7 @@ struct TokenEndpoint: Sendable {
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> TokenResponse {
         var request = request
-        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: state.registry)
+        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, resolve: state.registry(resolving:))
         guard let grantName = form["grant_type"] else {
             throw OAuthError(.invalidRequest, "grant_type is missing")
         }

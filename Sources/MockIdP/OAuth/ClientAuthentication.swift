@@ -11,10 +11,14 @@ import Hummingbird
 package enum ClientAuthentication {
     /// A client-authenticated form request (token, introspection, revocation, device authorization): its parameters,
     /// each sent at most once (RFC 6749 §3.1), and the client they authenticate.
+    ///
+    /// - Parameter resolve: the fixtures, with the client a metadata-document `client_id` (a URL) describes.
     static func form(
-        of request: inout Request, maxSize: Int, registry: Registry
+        of request: inout Request, maxSize: Int, resolve: (String?) async throws(OAuthError) -> Registry
     ) async throws(OAuthError) -> (FormParameters, Client) {
         let form = try await request.formParameters(maxSize: maxSize)
+        let claimed = request.headers[.authorization].flatMap { try? basicCredentials($0).0 } ?? form["client_id"]
+        let registry = try await resolve(claimed)
         let client = try authenticate(headers: request.headers, form: form, registry: registry)
         try form.rejectDuplicates()
         return (form, client)
