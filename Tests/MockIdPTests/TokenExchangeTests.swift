@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import JWTKit
 import Testing
@@ -46,12 +47,18 @@ private struct PartnerIssuer: Sendable {
 
 /// The built-in fixtures, with budgetify allowed the grant too (so that it can exchange its own refresh token) and
 /// ledger-service trusting `partner`'s keys.
-private func withExchangeIdP<T: Sendable>(partner: PartnerIssuer = PartnerIssuer(), _ body: @Sendable (TestIdP) async throws -> T) async throws -> T {
+///
+/// - Parameter jwksURI: where ledger-service fetches the partner's keys, instead of listing them inline.
+private func withExchangeIdP<T: Sendable>(
+    partner: PartnerIssuer = PartnerIssuer(), jwksURI: String? = nil, _ body: @Sendable (TestIdP) async throws -> T
+) async throws -> T {
     var fixtures = try FixtureLoader.builtIn()
     for index in fixtures.clients.indices {
         if fixtures.clients[index].clientID == "budgetify" { fixtures.clients[index].grantTypes.append(.tokenExchange) }
         if fixtures.clients[index].clientID == "ledger-service" {
-            fixtures.clients[index].tokenExchangeTrustedIssuers = [TrustedIssuer(issuer: partnerIssuer, jwks: partner.jwks)]
+            fixtures.clients[index].tokenExchangeTrustedIssuers = [
+                jwksURI.map { TrustedIssuer(issuer: partnerIssuer, jwksURI: $0) } ?? TrustedIssuer(issuer: partnerIssuer, jwks: partner.jwks)
+            ]
         }
     }
     return try await withTestIdP(fixtures: .values(fixtures), body)
@@ -460,6 +467,35 @@ private func expectError(_ response: TestResponse, _ code: String, sourceLocatio
             let fresh = try await partner.token(claims)
             try await idp.advanceClock(by: 301)
             try await refused(fresh)
+        }
+    }
+
+    @Test("a trusted issuer's keys are fetched from its jwks_uri; keys that cannot be fetched refuse its tokens")
+    func trustedIssuerJWKSURI() async throws {
+        let partner = PartnerIssuer()
+        let router = Router()
+        let jwks = JSONWriter.encode(partner.jwks)
+        router.get("jwks") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: jwks)))
+        }
+        router.get("gone") { _, _ -> Response in Response(status: .notFound) }
+        let server = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await server.test(.live) { keyServer in
+            let port = try #require(keyServer.port)
+            for (path, expected) in [("jwks", HTTPResponse.Status.ok), ("gone", .badRequest)] {
+                try await withExchangeIdP(partner: partner, jwksURI: "http://127.0.0.1:\(port)/\(path)") { idp in
+                    let now = idp.state.clock.now
+                    let external = try await partner.token(["iss": .string(partnerIssuer), "sub": "p-9", "exp": .int(now + 300)])
+                    let response = try await idp.exchange([("subject_token", external), ("subject_token_type", TokenType.jwt)])
+                    #expect(response.status == expected, "\(path): \(bodyText(response))")
+                    if expected == .ok {
+                        #expect(try jwtPayload(try #require(try json(response)["access_token"] as? String))["sub"] as? String == "p-9")
+                    } else {
+                        #expect(try errorCode(response) == "invalid_request")
+                        #expect(bodyText(response).contains("could not be fetched"))
+                    }
+                }
+            }
         }
     }
 
