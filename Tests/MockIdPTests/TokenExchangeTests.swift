@@ -167,6 +167,19 @@ private func expectError(_ response: TestResponse, _ code: String, sourceLocatio
         }
     }
 
+    @Test("a token exchanged from a user's token belongs to her session: logging out revokes it")
+    func logoutRevokesExchanged() async throws {
+        try await withExchangeIdP { idp in
+            let tokens = try await idp.codeFlowTokens(scope: "openid profile")
+            let subject = try #require(tokens["access_token"] as? String)
+            let exchanged = try #require(try await idp.exchanged(subject)["access_token"] as? String)
+            #expect(try json(try await idp.introspect(exchanged, as: .ledger))["active"] as? Bool == true)
+            let logout = try await idp.endSession([("id_token_hint", try #require(tokens["id_token"] as? String))])
+            #expect(logout.status.code < 400, "\(bodyText(logout))")
+            try expectInactive(try await idp.introspect(exchanged, as: .ledger))
+        }
+    }
+
     @Test("audience (repeated) and resource become the issued token's aud; a bad resource is invalid_target")
     func audienceAndResource() async throws {
         try await withExchangeIdP { idp in
