@@ -160,6 +160,9 @@ private func expectError(_ response: TestResponse, _ code: String, sourceLocatio
             #expect(origin["actor_token"] as? String == actor)
             // Tokens of other grants say nothing of the kind.
             #expect(try await idp.issuedToken(subject)["exchanged_from"] == nil)
+            // The inspector page says so too.
+            let page = bodyText(try await idp.get("/debug", headers: [.accept: "text/html"]))
+            #expect(page.contains("exchanged (token exchange) from a urn:ietf:params:oauth:token-type:access_token"))
 
             #expect(try await idp.sendDelete("/debug").status == .ok)
             #expect(try await idp.issuedTokens().isEmpty)
