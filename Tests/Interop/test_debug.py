@@ -528,7 +528,7 @@ def test_runtime_users_and_clients_work_until_the_fixtures_are_reset(fresh_idp, 
     signed_in, _ = code_flow(fresh_discovery, BUDGETIFY, login_hint="erin")
     assert verify_jwt(signed_in["id_token"], fetch_jwks(fresh_discovery))[1]["name"] == "Erin Evans"
 
-    assert fresh_debug.reset_fixtures() == {"users": 4, "clients": 6}
+    assert fresh_debug.reset_fixtures() == {"users": 4, "clients": 7}
 
     with oauth_session(fresh_discovery, service, scope="openid") as client:
         assert oauth_error(lambda: client.fetch_token(grant_type="client_credentials")).error == "invalid_client"
@@ -617,7 +617,7 @@ def test_runtime_fixtures_are_validated_like_fixture_files(fresh_idp, fresh_debu
         response = http.post(fresh_idp.url(route), json=body)
     result = assert_debug_error(response, *mentions, error="invalid_fixture")
     assert result["problems"] and all(isinstance(problem, str) for problem in result["problems"])
-    assert fresh_debug.reset_fixtures() == {"users": 4, "clients": 6}, "nothing was added"
+    assert fresh_debug.reset_fixtures() == {"users": 4, "clients": 7}, "nothing was added"
 
 
 # --- Key rotation -----------------------------------------------------------------------------------------------------

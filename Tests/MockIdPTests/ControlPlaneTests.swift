@@ -176,7 +176,7 @@ import Testing
             }
             try await api.add(clients: [MockIdPFixtures.Client(clientID: "cli", clientSecret: "s", redirectURIs: ["http://localhost:9000/cb"])])
             let counts = api.resetFixtures()
-            #expect(counts.users == 4 && counts.clients == 6)
+            #expect(counts.users == 4 && counts.clients == 7)
         }
     }
 }

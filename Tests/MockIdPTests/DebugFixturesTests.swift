@@ -180,7 +180,7 @@ import Testing
                 ("response_type", "code"), ("client_id", "cli"), ("redirect_uri", "http://localhost:9000/cb"),
             ])
             #expect(authorize.status == .badRequest)
-            #expect(idp.state.registry.fixtures.clients.count == 6)
+            #expect(idp.state.registry.fixtures.clients.count == 7)
         }
     }
 
@@ -289,7 +289,7 @@ import Testing
             #expect(response.status == .ok)
             let body = try json(response)
             #expect(body["users"] as? Int == 4)
-            #expect(body["clients"] as? Int == 6)
+            #expect(body["clients"] as? Int == 7)
 
             let page = try await idp.authorizeResponse([
                 ("response_type", "code"), ("client_id", "cli"), ("redirect_uri", "http://localhost:9000/cb"), ("scope", "openid"),

@@ -96,6 +96,14 @@ enum DebugPage {
             <div class="scope">\(HTML.escape(token.scope))</div>
             <details><summary>token</summary><pre class="raw">\(HTML.escape(token.token))</pre></details>
             """
+        if let origin = token.exchangedFrom {
+            let actor = origin.actorToken.map { _ in ", with an actor token (\(HTML.escape(origin.actorTokenType ?? "")))" } ?? ""
+            card += """
+                <div class="exchanged">exchanged (token exchange) from a \(HTML.escape(origin.subjectTokenType)) of \
+                <code>\(HTML.escape(origin.subjectIssuer))</code>\(actor)
+                <details><summary>subject token</summary><pre class="raw">\(HTML.escape(origin.subjectToken))</pre></details></div>
+                """
+        }
         if let header = token.header { card += "<div class=\"jwt\"><h4>header</h4><pre>\(HTML.escape(pretty(header)))</pre>" }
         if let claims = token.claims { card += "<h4>payload</h4><pre class=\"claims\">\(HTML.escape(pretty(claims)))</pre></div>" }
         return card + "</section>"

@@ -54,12 +54,15 @@ public struct IssuedTokenInfo: Sendable, Codable, Hashable {
     public var header: [String: ClaimValue]?
     /// The decoded payload, for JWTs.
     public var claims: [String: ClaimValue]?
+    /// For a token issued by token exchange (RFC 8693), what it was exchanged for; `nil` for every other grant.
+    public var exchangedFrom: TokenExchangeInfo? = nil
 
     enum CodingKeys: String, CodingKey {
         case type, token, sub, scope, status, header, claims
         case clientID = "client_id"
         case issuedAt = "issued_at"
         case expiresAt = "expires_at"
+        case exchangedFrom = "exchanged_from"
     }
 
     /// `sub` is always present (null for a client's own token); `header` and `claims` only for JWTs.
@@ -75,6 +78,32 @@ public struct IssuedTokenInfo: Sendable, Codable, Hashable {
         try container.encode(status, forKey: .status)
         try container.encodeIfPresent(header, forKey: .header)
         try container.encodeIfPresent(claims, forKey: .claims)
+        try container.encodeIfPresent(exchangedFrom, forKey: .exchangedFrom)
+    }
+}
+
+/// How an exchanged token came to be (RFC 8693 §2.1): the grant, and the tokens the client presented.
+public struct TokenExchangeInfo: Sendable, Codable, Hashable {
+    /// Always `urn:ietf:params:oauth:grant-type:token-exchange`.
+    public var grantType: String
+    /// The `subject_token` presented.
+    public var subjectToken: String
+    /// Its `subject_token_type` (an RFC 8693 §3 token type identifier).
+    public var subjectTokenType: String
+    /// Who issued the subject token: this issuer, or one the client trusts.
+    public var subjectIssuer: String
+    /// The `actor_token` presented, if any (delegation).
+    public var actorToken: String?
+    /// Its `actor_token_type`.
+    public var actorTokenType: String?
+
+    enum CodingKeys: String, CodingKey {
+        case grantType = "grant_type"
+        case subjectToken = "subject_token"
+        case subjectTokenType = "subject_token_type"
+        case subjectIssuer = "subject_issuer"
+        case actorToken = "actor_token"
+        case actorTokenType = "actor_token_type"
     }
 }
 

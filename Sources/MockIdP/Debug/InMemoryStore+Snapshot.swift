@@ -28,7 +28,13 @@ extension InMemoryStore {
                     type: token.kind.rawValue, token: token.value, clientID: token.clientID, sub: token.sub,
                     scope: token.scope.joined(separator: " "), issuedAt: token.issuedAt, expiresAt: token.expiresAt,
                     status: token.status(at: now),
-                    header: parts?.header, claims: parts?.claims
+                    header: parts?.header, claims: parts?.claims,
+                    exchangedFrom: token.exchange.map {
+                        TokenExchangeInfo(
+                            grantType: GrantType.tokenExchange.rawValue, subjectToken: $0.subjectToken, subjectTokenType: $0.subjectTokenType,
+                            subjectIssuer: $0.subjectIssuer, actorToken: $0.actorToken, actorTokenType: $0.actorTokenType
+                        )
+                    }
                 )
             }
         return IssuedSnapshot(now: now, offsetSeconds: offset, codes: codes, tokens: tokens)

@@ -21,7 +21,9 @@ enum LoginChooserPage {
             .filter { !ownParameters.contains($0.key) && !FormParameters.repeatableNames.contains($0.key) }
             .map { #"<input type="hidden" name="\#(HTML.escape($0.key))" value="\#(HTML.escape($0.value))">"# }
             .joined()
-        let resources = form.all("resource").map { #"<input type="hidden" name="resource" value="\#(HTML.escape($0))">"# }.joined()
+        let resources = FormParameters.repeatableNames.sorted().flatMap { name in
+            form.all(name).map { #"<input type="hidden" name="\#(name)" value="\#(HTML.escape($0))">"# }
+        }.joined()
         let action = String(authorizePath.split(separator: "/").last ?? "authorize")
         var body = """
             <h1>Sign in to <code>\(HTML.escape(client.clientID))</code></h1>

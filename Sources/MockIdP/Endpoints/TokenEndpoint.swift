@@ -34,6 +34,7 @@ struct TokenEndpoint: Sendable {
         case .clientCredentials: return try await ClientCredentialsGrant(state: state, overrides: overrides).handle(form, client: client)
         case .password: return try await PasswordGrant(state: state, overrides: overrides).handle(form, client: client)
         case .deviceCode: return try await DeviceCodeGrant(state: state, overrides: overrides).handle(form, client: client)
+        case .tokenExchange: return try await TokenExchangeGrant(state: state, overrides: overrides).handle(form, client: client)
         }
     }
 

@@ -124,6 +124,13 @@ enum BuiltInFixtures {
     "token_endpoint_auth_method": "client_secret_post",
     "redirect_uris": ["http://localhost:4000/auth/callback"],
     "scopes": ["openid", "profile", "email", "calendar.read", "calendar.write"]
+  },
+  {
+    "client_id": "ledger-service",
+    "client_secret": "ledger-service-secret",
+    "grant_types": ["urn:ietf:params:oauth:grant-type:token-exchange", "client_credentials"],
+    "scopes": ["openid", "profile", "transactions:read", "transactions:write"],
+    "audience": "https://ledger.alpha-bank.example"
   }
 ]
 """#

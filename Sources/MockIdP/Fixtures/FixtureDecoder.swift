@@ -176,6 +176,7 @@ struct FixtureDecoder {
             "client_id", "client_secret", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
             "token_endpoint_auth_method", "access_token_ttl", "refresh_token_ttl", "id_token_ttl", "audience",
             "id_token_signed_response_alg", "access_token_claims", "device_poll_interval", "allowed_origins",
+            "token_exchange_trusted_issuers",
         ]
         return entries(of: data, what: "clients").map { index, object in
             guard let object else { return Client(clientID: "") }
@@ -209,7 +210,8 @@ struct FixtureDecoder {
                 idTokenSignedResponseAlg: idTokenAlgorithm,
                 accessTokenClaims: entry.claims("access_token_claims"),
                 devicePollInterval: entry.seconds("device_poll_interval", in: 0...Client.maximumDevicePollInterval) ?? Client.defaultDevicePollInterval,
-                allowedOrigins: entry.allowedOrigins("allowed_origins")
+                allowedOrigins: entry.allowedOrigins("allowed_origins"),
+                tokenExchangeTrustedIssuers: entry.trustedIssuers("token_exchange_trusted_issuers")
             )
         }
     }

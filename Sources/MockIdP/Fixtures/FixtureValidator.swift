@@ -167,6 +167,7 @@ enum FixtureValidator {
                     if let reason { problem("allowed_origins[\(originIndex)]", reason) }
                 }
             }
+            for (field, reason) in trustedIssuerProblems(client.tokenExchangeTrustedIssuers) { problem(field, reason) }
         }
         return problems
     }

@@ -63,7 +63,7 @@ extension MockIdPFixtures {
         case none
     }
 
-    /// The grant types MockIdP implements (RFC 6749 §4, RFC 8628 §3.4).
+    /// The grant types MockIdP implements (RFC 6749 §4, RFC 8628 §3.4, RFC 8693 §2.1).
     public enum GrantType: String, Sendable, Hashable, CaseIterable {
         /// RFC 6749 §4.1, with PKCE.
         case authorizationCode = "authorization_code"
@@ -75,6 +75,8 @@ extension MockIdPFixtures {
         case password
         /// RFC 8628: the device authorization grant.
         case deviceCode = "urn:ietf:params:oauth:grant-type:device_code"
+        /// RFC 8693: token exchange, a subject token (and an actor token) for a new token.
+        case tokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
     }
 
     /// A registered client (an entry of `clients.json`).
@@ -112,6 +114,9 @@ extension MockIdPFixtures {
         /// The browser origins that may read this client's responses (CORS); `nil` allows the origins of its
         /// redirect URIs (see `AllowedOrigins`).
         public var allowedOrigins: AllowedOrigins?
+        /// Other issuers whose JWTs this client may present as the subject or actor token of a token exchange
+        /// (RFC 8693 §2.1); `[]` accepts only this issuer's own tokens.
+        public var tokenExchangeTrustedIssuers: [TrustedIssuer]
 
         /// One hour.
         public static let defaultAccessTokenTTL = 3600
@@ -142,7 +147,8 @@ extension MockIdPFixtures {
             idTokenSignedResponseAlg: MockIdPConfiguration.SigningAlgorithm? = nil,
             accessTokenClaims: [String: ClaimValue] = [:],
             devicePollInterval: Int = Client.defaultDevicePollInterval,
-            allowedOrigins: AllowedOrigins? = nil
+            allowedOrigins: AllowedOrigins? = nil,
+            tokenExchangeTrustedIssuers: [TrustedIssuer] = []
         ) {
             self.clientID = clientID
             self.clientSecret = clientSecret
@@ -159,6 +165,7 @@ extension MockIdPFixtures {
             self.accessTokenClaims = accessTokenClaims
             self.devicePollInterval = devicePollInterval
             self.allowedOrigins = allowedOrigins
+            self.tokenExchangeTrustedIssuers = tokenExchangeTrustedIssuers
         }
 
         /// A client with no secret is public (RFC 6749 §2.1).

@@ -11,11 +11,12 @@ package struct FormParameters: Sendable {
 
     package private(set) var values: [String: String] = [:]
     package private(set) var duplicated: [String] = []
-    /// Every value of a parameter that may repeat (RFC 8707 `resource`).
+    /// Every value of a parameter that may repeat (RFC 8707 `resource`, RFC 8693 `audience`).
     private(set) var repeatable: [String: [String]] = [:]
 
-    /// Parameters a request may carry more than once.
-    package static let repeatableNames: Set<String> = ["resource"]
+    /// Parameters a request may carry more than once: RFC 8707 §2 `resource`, and RFC 8693 §2.1 `audience` ("Multiple
+    /// audience parameters may be used"). A single-valued reading (`form["audience"]`) sees the last one.
+    package static let repeatableNames: Set<String> = ["resource", "audience"]
 
     package static let maxParameters = 256
 

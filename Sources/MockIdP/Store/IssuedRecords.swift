@@ -66,8 +66,22 @@ struct IssuedToken: Sendable, Redeemable {
     /// The access token's claims beyond RFC 9068's (fixtures' `access_token_claims`, /debug overrides), which
     /// introspection returns too; a refresh token carries its access token's.
     var claims: [String: ClaimValue] = [:]
+    /// How a token issued by token exchange (RFC 8693) came to be; `nil` for every other grant.
+    var exchange: TokenExchangeOrigin?
     var usedAt: Int?
     var revokedAt: Int?
+}
+
+/// The tokens a token exchange (RFC 8693 §2.1) was given: what /debug shows of an exchanged token's origin.
+struct TokenExchangeOrigin: Sendable, Hashable {
+    /// The `subject_token` presented, and its `subject_token_type`.
+    let subjectToken: String
+    let subjectTokenType: String
+    /// Who issued the subject token: this issuer, or a trusted one.
+    let subjectIssuer: String
+    /// The `actor_token` and its `actor_token_type`, when one was presented (delegation, RFC 8693 §1.1).
+    let actorToken: String?
+    let actorTokenType: String?
 }
 
 /// A device authorization request (RFC 8628 §3.1) on its way from pending to redeemed.

@@ -15,6 +15,16 @@ struct Authorization: Sendable {
     /// The refresh token's scope, when it differs from the access token's: RFC 6749 §6 keeps a refreshed grant's
     /// scope whole even when one refresh asks for less.
     var refreshTokenScope: [String]? = nil
+    /// The subject when it is no user of this issuer's fixtures (token exchange of another issuer's token, or of a
+    /// client's own token): the tokens' `sub`. `nil`: the user's sub, else the client_id.
+    var subject: String? = nil
+    /// Claims the grant itself sets in the access token (token exchange's `act`, RFC 8693 §4.1): over the fixtures'
+    /// claims, under /debug's overrides.
+    var grantClaims: [String: ClaimValue] = [:]
+    /// Whether an ID token comes with the access token when `openid` is granted; token exchange issues one token only.
+    var withIDToken = true
+    /// For tokens issued by token exchange, what they were exchanged for (shown in /debug).
+    var exchange: TokenExchangeOrigin? = nil
 }
 
 /// Changes a test asks for in the tokens of one issuance (/debug/next, /debug/tokens): claims added or overridden, a lifetime.

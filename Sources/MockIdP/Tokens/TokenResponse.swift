@@ -7,10 +7,13 @@ import Hummingbird
 import HTTPTypes
 import NIOCore
 
-/// A successful token response (RFC 6749 §5.1).
+/// A successful token response (RFC 6749 §5.1; RFC 8693 §2.2.1 for token exchange).
 struct TokenResponse: Sendable, ResponseGenerator {
     var accessToken: String
+    /// `Bearer`; RFC 8693 §2.2.1: `N_A` when the issued token "is not an access token or usable as an access token".
     var tokenType = "Bearer"
+    /// RFC 8693 §2.2.1 `issued_token_type` (a §3 token type identifier), for token exchange only.
+    var issuedTokenType: String?
     var expiresIn: Int
     var scope: String?
     var refreshToken: String?
@@ -39,6 +42,7 @@ struct TokenResponse: Sendable, ResponseGenerator {
         if let scope { object["scope"] = .string(scope) }
         if let refreshToken { object["refresh_token"] = .string(refreshToken) }
         if let idToken { object["id_token"] = .string(idToken) }
+        if let issuedTokenType { object["issued_token_type"] = .string(issuedTokenType) }
         return object
     }
 }

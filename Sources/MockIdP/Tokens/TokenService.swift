@@ -20,11 +20,12 @@ package struct TokenService: Sendable {
         let accessTokenTTL = overrides.accessTokenTTL ?? authorization.client.accessTokenTTL
         let issuer = issuer.issuer
         let client = authorization.client
-        let sub = authorization.user?.sub ?? client.clientID
+        let sub = authorization.user?.sub ?? authorization.subject ?? client.clientID
         let jti = randomToken(bytes: 16)
 
         // The fixtures' claims first (roles, groups, a tenant: never a reserved one), then the /debug overrides.
         var extraClaims = registry.accessTokenClaims(client: client, user: authorization.user, scope: authorization.scope)
+        if !authorization.grantClaims.isEmpty { extraClaims.merge(authorization.grantClaims) { _, granted in granted } }
         if !overrides.accessTokenClaims.isEmpty { extraClaims.merge(overrides.accessTokenClaims) { _, override in override } }
         // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; scope per §2.2.3; auth_time per §2.2.1. Sized once
         // for every claim, so that the fixtures' claims never make the dictionary grow and rehash.
@@ -40,6 +41,8 @@ package struct TokenService: Sendable {
         if let authTime = authorization.authTime { accessClaims["auth_time"] = .int(authTime) }
         if shape.layout != .standard {
             shape.shapeAccessToken(&accessClaims, for: authorization, userinfoURL: self.issuer.url(shape.userinfoPath))
+            // A subject that is no user here (an exchanged token's) keeps its own sub, whatever the vendor does to a client's.
+            if let subject = authorization.subject, authorization.user == nil { accessClaims["sub"] = .string(subject) }
         }
         for (name, value) in extraClaims { accessClaims[name] = value }
         let accessToken = try await keys.sign(accessClaims, type: "at+jwt")
@@ -61,22 +64,8 @@ package struct TokenService: Sendable {
         )
 
         var idToken: String?
-        if let user = authorization.user, authorization.scope.contains("openid") {
-            let algorithm = client.idTokenSignedResponseAlg ?? keys.algorithm
-            var claims = registry.claims(of: user, for: authorization.scope)
-            claims["iss"] = .string(issuer)
-            claims["sub"] = .string(user.sub)
-            claims["aud"] = .string(client.clientID)
-            claims["azp"] = .string(client.clientID)
-            claims["exp"] = .int(now + client.idTokenTTL)
-            claims["iat"] = .int(now)
-            claims["at_hash"] = .string(Self.tokenHash(accessToken, algorithm: algorithm))
-            if let authTime = authorization.authTime { claims["auth_time"] = .int(authTime) }
-            if let nonce = authorization.nonce { claims["nonce"] = .string(nonce) }
-            if let sid = authorization.sid { claims["sid"] = .string(sid) }
-            if shape.layout != .standard { shape.shapeIDToken(&claims, for: authorization) }
-            claims.merge(overrides.idTokenClaims) { _, override in override }
-            let value = try await keys.sign(claims, algorithm: algorithm)
+        if let user = authorization.user, authorization.withIDToken, authorization.scope.contains("openid") {
+            let value = try await signIDToken(for: user, authorization, now: now, accessToken: accessToken, overrides: overrides)
             idToken = value
             issued.append(record(.idToken, value, authorization, now: now, ttl: client.idTokenTTL, jti: nil, refreshToken: refreshToken))
         }
@@ -91,6 +80,46 @@ package struct TokenService: Sendable {
         )
     }
 
+    /// Mints and records an ID token alone (OIDC Core §2), with no access token beside it: what token exchange
+    /// issues for `requested_token_type` `id_token` (RFC 8693 §2.2.1: its `token_type` is `N_A`).
+    func issueIDToken(for authorization: Authorization, user: User, overrides: TokenOverrides = TokenOverrides()) async throws -> TokenResponse {
+        let now = clock.now
+        let value = try await signIDToken(for: user, authorization, now: now, accessToken: nil, overrides: overrides)
+        await store.insert([record(.idToken, value, authorization, now: now, ttl: authorization.client.idTokenTTL, jti: nil, refreshToken: nil)])
+        var response = TokenResponse(
+            accessToken: value,
+            expiresIn: authorization.client.idTokenTTL,
+            scope: authorization.scope.isEmpty ? nil : authorization.scope.joined(separator: " "),
+            refreshToken: nil,
+            idToken: nil
+        )
+        response.tokenType = "N_A"
+        return response
+    }
+
+    /// An ID token's claims, signed: `at_hash` when it comes with `accessToken`, the grant's claims (an exchange's `act`).
+    private func signIDToken(
+        for user: User, _ authorization: Authorization, now: Int, accessToken: String?, overrides: TokenOverrides
+    ) async throws -> String {
+        let client = authorization.client
+        let algorithm = client.idTokenSignedResponseAlg ?? keys.algorithm
+        var claims = registry.claims(of: user, for: authorization.scope)
+        claims["iss"] = .string(issuer.issuer)
+        claims["sub"] = .string(user.sub)
+        claims["aud"] = .string(client.clientID)
+        claims["azp"] = .string(client.clientID)
+        claims["exp"] = .int(now + client.idTokenTTL)
+        claims["iat"] = .int(now)
+        if let accessToken { claims["at_hash"] = .string(Self.tokenHash(accessToken, algorithm: algorithm)) }
+        if let authTime = authorization.authTime { claims["auth_time"] = .int(authTime) }
+        if let nonce = authorization.nonce { claims["nonce"] = .string(nonce) }
+        if let sid = authorization.sid { claims["sid"] = .string(sid) }
+        if shape.layout != .standard { shape.shapeIDToken(&claims, for: authorization) }
+        claims.merge(authorization.grantClaims) { _, granted in granted }
+        claims.merge(overrides.idTokenClaims) { _, override in override }
+        return try await keys.sign(claims, algorithm: algorithm)
+    }
+
     private func record(
         _ kind: TokenKind, _ value: String, _ authorization: Authorization, now: Int, ttl: Int, jti: String?, refreshToken: String?,
         scope: [String]? = nil, claims: [String: ClaimValue] = [:]
@@ -99,7 +128,7 @@ package struct TokenService: Sendable {
             kind: kind,
             value: value,
             clientID: authorization.client.clientID,
-            sub: authorization.user?.sub,
+            sub: authorization.user?.sub ?? authorization.subject,
             scope: scope ?? authorization.scope,
             audience: kind == .idToken ? [authorization.client.clientID] : authorization.audience,
             jti: jti,
@@ -109,7 +138,8 @@ package struct TokenService: Sendable {
             expiresAt: now + ttl,
             grantID: authorization.grantID,
             refreshToken: refreshToken,
-            claims: claims
+            claims: claims,
+            exchange: authorization.exchange
         )
     }
 
