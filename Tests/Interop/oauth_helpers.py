@@ -395,6 +395,11 @@ class DebugAPI:
     def rotate_keys(self) -> dict:
         return self._call("POST", "/debug/keys/rotate")
 
+    def explain(self, token: str, **expectations: str) -> dict:
+        """POST /debug/explain: the token decoded and each check, with `expectations` (audience, scope, issuer,
+        token_type)."""
+        return self._call("POST", "/debug/explain", json={"token": token, **expectations})
+
     def close(self) -> None:
         self.http.close()
 

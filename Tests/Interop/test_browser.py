@@ -236,6 +236,21 @@ def test_inspector(browser, fresh_idp, fresh_discovery):
     assert_token_rejected(fresh_discovery, token["access_token"])  # forgotten, even with the clock back
 
 
+def test_inspector_explains_a_pasted_token(browser, fresh_idp, fresh_discovery):
+    """The paste box: an ID token checked as if an API with its own audience received it."""
+    token, _ = code_flow(fresh_discovery, BUDGETIFY, scope="openid profile")
+    browser.get(fresh_idp.url("/debug"))
+    browser.find_element(By.ID, "explain-token").send_keys(token["id_token"])
+    browser.find_element(By.ID, "explain-audience").send_keys("https://api.alpha-bank.example")
+    browser.find_element(By.ID, "explain").click()
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#explain-checks li"))
+    items = {item.text.split(":")[0][2:]: item for item in browser.find_elements(By.CSS_SELECTOR, "#explain-checks li")}
+    assert "passed" in items["signature"].get_attribute("class")
+    assert "failed" in items["aud"].get_attribute("class") and "resource=https://api.alpha-bank.example" in items["aud"].text
+    assert browser.find_element(By.ID, "explain-summary").text.startswith("rejected by aud")
+    screenshot(browser, "inspector-explain.png")
+
+
 # --- The user chooser -------------------------------------------------------------------------------------------------
 
 

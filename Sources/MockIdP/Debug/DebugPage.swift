@@ -22,6 +22,12 @@ enum DebugPage {
             <button onclick="act('DELETE','\(debugPath)/clock')">Reset clock</button>
             <button onclick="location.reload()">Refresh</button>
             </div></header>
+            <section class="explain"><h2>Why is this token rejected?</h2>
+            <textarea id="explain-token" rows="3" placeholder="Paste an access, ID or refresh token"></textarea>
+            <div class="actions"><label>expected audience <input id="explain-audience" size="28"></label>
+            <label>scopes <input id="explain-scope" size="20"></label>
+            <button id="explain" onclick="explainToken('\(debugPath)/explain')">Explain</button></div>
+            <ol id="explain-checks"></ol><p id="explain-summary"></p></section>
             """
         body += "<h2>Tokens</h2>"
         if snapshot.tokens.isEmpty { body += "<p class=\"empty\">No tokens yet. Run a flow, or POST /debug/tokens.</p>" }
@@ -137,6 +143,23 @@ enum DebugPage {
           if (!response.ok) { alert(await response.text()); }
           location.reload();
         }
+        async function explainToken(path) {
+          const value = (id) => document.getElementById(id).value.trim();
+          const body = {token: value('explain-token')};
+          if (value('explain-audience')) body.audience = value('explain-audience');
+          if (value('explain-scope')) body.scope = value('explain-scope');
+          const response = await fetch(path, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
+          const result = await response.json();
+          const list = document.getElementById('explain-checks');
+          list.replaceChildren();
+          for (const check of result.checks || []) {
+            const item = document.createElement('li');
+            item.className = check.passed ? 'passed' : 'failed';
+            item.textContent = (check.passed ? '✓ ' : '✗ ') + check.name + ': ' + check.detail + ' (' + check.rule + ')';
+            list.append(item);
+          }
+          document.getElementById('explain-summary').textContent = result.summary || result.error_description || '';
+        }
         </script>
         """
 
@@ -153,5 +176,7 @@ enum DebugPage {
         .active{background:#2e7d32}.used{background:#6d6d6d}.expired{background:#b26a00}.revoked{background:#c62828}
         table{border-collapse:collapse;width:100%;font-size:.85rem}td,th{border-bottom:1px solid #e3e7ec;padding:.3rem;text-align:left}
         .http4xx,.http5xx{color:#c62828;font-weight:bold}.empty{color:#55606e}
+        .explain textarea{width:100%;font-family:monospace;font-size:.8rem}.explain li{margin:.2rem 0}
+        li.passed{color:#2e7d32}li.failed{color:#c62828;font-weight:bold}
         """
 }
