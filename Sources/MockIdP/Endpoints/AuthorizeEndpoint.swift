@@ -44,16 +44,7 @@ struct AuthorizeEndpoint: Sendable {
         guard let clientID = form["client_id"] else {
             throw AuthorizationPageError(error: OAuthError(.invalidRequest, "client_id is missing"))
         }
-        let known: Client?
-        do {
-            known = try await state.client(clientID)
-        } catch {
-            // A metadata document that cannot be had: its redirect URIs are unknown, so the error is shown here (400).
-            throw AuthorizationPageError(error: OAuthError(error.code, error.description))
-        }
-        guard let client = known else {
-            throw AuthorizationPageError(error: OAuthError(.invalidRequest, "unknown client_id \"\(clientID)\""))
-        }
+        let client = try await state.pageClient(clientID)
         if let redirectURI = form["redirect_uri"] {
             // RFC 9700 §2.1: exact string matching, no patterns or prefixes; any port on loopback for a public
             // client (RFC 8252 §7.3), and the request's port is the one redirected to (and checked at the token endpoint).

@@ -99,6 +99,22 @@ extension IdPState {
         return try await ClientIDMetadataDocument.client(clientID, remote: remote, registry: registry)
     }
 
+    /// The client a request shown to the user names (authorization, logout). RFC 6749 §4.1.2.1: an unknown client,
+    /// or a metadata document that cannot be had (its redirect URIs are then unknown), is an error page (400), never a
+    /// redirect.
+    func pageClient(_ clientID: String) async throws(AuthorizationPageError) -> Client {
+        let known: Client?
+        do {
+            known = try await client(clientID)
+        } catch {
+            throw AuthorizationPageError(error: OAuthError(error.code, error.description))
+        }
+        guard let known else {
+            throw AuthorizationPageError(error: OAuthError(.invalidRequest, "unknown client_id \"\(clientID)\""))
+        }
+        return known
+    }
+
     /// The fixtures, and the client a request's metadata-document `client_id` describes, if any.
     func registry(resolving clientID: String?) async throws(OAuthError) -> Registry {
         let registry = registry

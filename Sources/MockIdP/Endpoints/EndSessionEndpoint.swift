@@ -100,15 +100,7 @@ struct EndSessionEndpoint: Sendable {
 
     private func identifyClient(_ clientID: String?, hint: Hint?) async throws(AuthorizationPageError) -> Client? {
         if let clientID {
-            let known: Client?
-            do {
-                known = try await state.client(clientID)
-            } catch {
-                throw AuthorizationPageError(error: OAuthError(error.code, error.description))
-            }
-            guard let client = known else {
-                throw AuthorizationPageError(error: OAuthError(.invalidRequest, "unknown client_id \"\(clientID)\""))
-            }
+            let client = try await state.pageClient(clientID)
             RequestNote.client(clientID)
             if let hint, !hint.audience.contains(clientID) {
                 throw AuthorizationPageError(error: OAuthError(.invalidRequest, "client_id does not match the id_token_hint's audience"))
