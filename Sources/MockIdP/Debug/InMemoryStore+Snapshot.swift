@@ -22,22 +22,27 @@ extension InMemoryStore {
             }
         let tokens = allTokens.filter { keep($0.clientID, $0.sub, $0.kind.rawValue, $0.status(at: now)) }
             .sorted { ($0.issuedAt, $0.kind.order, $0.value) > ($1.issuedAt, $1.kind.order, $1.value) }
-            .map { token in
-                let parts = token.kind == .refreshToken ? nil : JWTParts(token.value)
-                return IssuedTokenInfo(
-                    type: token.kind.rawValue, token: token.value, clientID: token.clientID, sub: token.sub,
-                    scope: token.scope.joined(separator: " "), issuedAt: token.issuedAt, expiresAt: token.expiresAt,
-                    status: token.status(at: now),
-                    header: parts?.header, claims: parts?.claims,
-                    exchangedFrom: token.exchange.map {
-                        TokenExchangeInfo(
-                            grantType: GrantType.tokenExchange.rawValue, subjectToken: $0.subjectToken, subjectTokenType: $0.subjectTokenType,
-                            subjectIssuer: $0.subjectIssuer, actorToken: $0.actorToken, actorTokenType: $0.actorTokenType
-                        )
-                    }
+            .map { IssuedTokenInfo($0, now: now) }
+        return IssuedSnapshot(now: now, offsetSeconds: offset, codes: codes, tokens: tokens)
+    }
+}
+
+extension IssuedTokenInfo {
+    /// An issued token as /debug lists it, its status at `now`.
+    init(_ token: IssuedToken, now: Int) {
+        let parts = token.kind == .refreshToken ? nil : JWTParts(token.value)
+        self.init(
+            type: token.kind.rawValue, token: token.value, clientID: token.clientID, sub: token.sub,
+            scope: token.scope.joined(separator: " "), issuedAt: token.issuedAt, expiresAt: token.expiresAt,
+            status: token.status(at: now),
+            header: parts?.header, claims: parts?.claims,
+            exchangedFrom: token.exchange.map {
+                TokenExchangeInfo(
+                    grantType: GrantType.tokenExchange.rawValue, subjectToken: $0.subjectToken, subjectTokenType: $0.subjectTokenType,
+                    subjectIssuer: $0.subjectIssuer, actorToken: $0.actorToken, actorTokenType: $0.actorTokenType
                 )
             }
-        return IssuedSnapshot(now: now, offsetSeconds: offset, codes: codes, tokens: tokens)
+        )
     }
 }
 

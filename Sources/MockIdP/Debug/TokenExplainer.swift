@@ -216,7 +216,7 @@ struct TokenExplainer: Sendable {
         var header: [String: ClaimValue]?
         var claims: [String: ClaimValue]?
         var signature: TokenSignatureCheck?
-        var record: IssuedTokenRecord?
+        var record: IssuedTokenInfo?
         var checks: [TokenCheck] = []
 
         mutating func check(_ name: String, _ passed: Bool, _ detail: String, _ rule: String) {
@@ -225,10 +225,7 @@ struct TokenExplainer: Sendable {
 
         mutating func issued(_ token: IssuedToken, now: Int, expecting: TokenExpectations) {
             let status = token.status(at: now)
-            record = IssuedTokenRecord(
-                kind: token.kind.rawValue, clientID: token.clientID, sub: token.sub, scope: token.scope.joined(separator: " "), status: status,
-                issuedAt: token.issuedAt, expiresAt: token.expiresAt, usedAt: token.usedAt, revokedAt: token.revokedAt
-            )
+            record = IssuedTokenInfo(token, now: now)
             let who = "issued by this issuer to \(token.clientID)\(token.sub.map { " for \($0)" } ?? "") \(Duration(seconds: max(0, now - token.issuedAt))) ago"
             check("issued", true, who, "RFC 7662 §2.2")
             switch status {

@@ -8,8 +8,9 @@ public struct TokenExplanation: Sendable, Codable, Hashable {
     public var claims: [String: ClaimValue]?
     /// Whether the signature verifies, and with which key; `nil` unless a JWT.
     public var signature: TokenSignatureCheck?
-    /// This issuer's record of the token; `nil` when it did not issue it (or forgot it: `DELETE /debug`, retention).
-    public var issued: IssuedTokenRecord?
+    /// This issuer's record of the token, as `GET /debug` lists it; `nil` when it did not issue it (or forgot it:
+    /// `DELETE /debug`, retention).
+    public var issued: IssuedTokenInfo?
     /// Each check a resource server makes, in the order it makes them, each with the rule it applies.
     public var checks: [TokenCheck]
     /// `accepted` when every check passes, else `rejected`.
@@ -36,37 +37,6 @@ public struct TokenSignatureCheck: Sendable, Codable, Hashable {
     public var key: String
     /// The other issuer of this server whose key it is, when `key` is `another_issuer`.
     public var issuer: String?
-}
-
-/// This issuer's record of an explained token.
-public struct IssuedTokenRecord: Sendable, Codable, Hashable {
-    /// `access_token`, `refresh_token` or `id_token`.
-    public var kind: String
-    /// The client it was issued to.
-    public var clientID: String
-    /// Its subject; `nil` for client credentials.
-    public var sub: String?
-    /// The granted scope, space-separated.
-    public var scope: String
-    /// Its status now, on the server clock.
-    public var status: IssuedState
-    /// When it was issued, expires, was used and revoked (server-clock epoch seconds).
-    public var issuedAt: Int
-    /// When it expires.
-    public var expiresAt: Int
-    /// When it was used (a rotated refresh token).
-    public var usedAt: Int?
-    /// When it was revoked.
-    public var revokedAt: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case kind, sub, scope, status
-        case clientID = "client_id"
-        case issuedAt = "issued_at"
-        case expiresAt = "expires_at"
-        case usedAt = "used_at"
-        case revokedAt = "revoked_at"
-    }
 }
 
 /// One check of an explained token.
