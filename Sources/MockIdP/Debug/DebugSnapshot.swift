@@ -94,12 +94,35 @@ public struct IssuedSnapshot: Sendable, Codable, Hashable {
     /// Clients that exist since the server started: registered by Dynamic Client Registration (RFC 7591), or added by
     /// `POST /debug/clients`; `DELETE /debug/fixtures` removes them.
     public var runtimeClients: [RuntimeClientInfo] = []
+    /// The `jti`s of JWT assertions clients used (RFC 7523: `client_assertion`, the JWT bearer grant's `assertion`),
+    /// newest first: each is refused again until its assertion expires. `DELETE /debug` forgets them.
+    public var usedAssertions: [UsedAssertionInfo] = []
 
     enum CodingKeys: String, CodingKey {
         case now, codes, tokens
         case offsetSeconds = "offset_seconds"
+        case usedAssertions = "used_assertions"
         case runtimeUsers = "runtime_users"
         case runtimeClients = "runtime_clients"
+    }
+}
+
+/// A used JWT assertion, as `GET /debug` lists it.
+public struct UsedAssertionInfo: Sendable, Codable, Hashable {
+    /// The assertion's `jti`.
+    public var jti: String
+    /// The client that issued it.
+    public var clientID: String
+    /// When it was used, in server-clock seconds since 1970.
+    public var usedAt: Int
+    /// The assertion's `exp`: until then its `jti` is refused.
+    public var expiresAt: Int
+
+    enum CodingKeys: String, CodingKey {
+        case jti
+        case clientID = "client_id"
+        case usedAt = "used_at"
+        case expiresAt = "expires_at"
     }
 }
 

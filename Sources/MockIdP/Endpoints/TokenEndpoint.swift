@@ -14,7 +14,17 @@ struct TokenEndpoint: Sendable {
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> TokenResponse {
         var request = request
-        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: state.registry)
+        let form = try await request.formParameters(maxSize: context.maxUploadSize)
+        let client: Client
+        if JWTBearerGrant.assertionIdentifiesClient(form, headers: request.headers) {
+            // RFC 7521 §4.1 / RFC 7523 §2.1: with no client credentials, the grant's signed assertion names its client and
+            // the grant verifies it with that client's keys, which authenticates it.
+            client = try JWTBearerGrant.client(of: form, registry: state.registry)
+        } else {
+            let assertions = state.assertionVerifier(endpoint: state.paths.token)
+            client = try await ClientAuthentication.authenticate(headers: request.headers, form: form, registry: state.registry, assertions: assertions)
+        }
+        try form.rejectDuplicates()
         guard let grantName = form["grant_type"] else {
             throw OAuthError(.invalidRequest, "grant_type is missing")
         }
@@ -34,6 +44,7 @@ struct TokenEndpoint: Sendable {
         case .clientCredentials: return try await ClientCredentialsGrant(state: state, overrides: overrides).handle(form, client: client)
         case .password: return try await PasswordGrant(state: state, overrides: overrides).handle(form, client: client)
         case .deviceCode: return try await DeviceCodeGrant(state: state, overrides: overrides).handle(form, client: client)
+        case .jwtBearer: return try await JWTBearerGrant(state: state, overrides: overrides).handle(form, client: client)
         }
     }
 

@@ -21,7 +21,7 @@ enum VendorDiscovery {
             // Entra's document has none of these.
             for field in [
                 "grant_types_supported", "code_challenge_methods_supported", "prompt_values_supported", "claims_parameter_supported",
-                "request_parameter_supported", "authorization_response_iss_parameter_supported",
+                "request_parameter_supported", "authorization_response_iss_parameter_supported", "token_endpoint_auth_signing_alg_values_supported",
             ] {
                 document.removeValue(forKey: field)
             }
@@ -35,7 +35,7 @@ enum VendorDiscovery {
         case .auth0:
             for field in [
                 "grant_types_supported", "prompt_values_supported", "claims_parameter_supported", "authorization_response_iss_parameter_supported",
-                "revocation_endpoint_auth_methods_supported",
+                "revocation_endpoint_auth_methods_supported", "revocation_endpoint_auth_signing_alg_values_supported",
             ] {
                 document.removeValue(forKey: field)
             }

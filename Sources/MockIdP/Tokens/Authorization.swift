@@ -15,6 +15,8 @@ struct Authorization: Sendable {
     /// The refresh token's scope, when it differs from the access token's: RFC 6749 §6 keeps a refreshed grant's
     /// scope whole even when one refresh asks for less.
     var refreshTokenScope: [String]? = nil
+    /// Whether an ID token is issued when `openid` is granted; `false` where no user signed in (the JWT bearer grant).
+    var withIDToken = true
 }
 
 /// Changes a test asks for in the tokens of one issuance (/debug/next, /debug/tokens): claims added or overridden, a lifetime.

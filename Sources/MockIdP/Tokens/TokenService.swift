@@ -61,7 +61,7 @@ package struct TokenService: Sendable {
         )
 
         var idToken: String?
-        if let user = authorization.user, authorization.scope.contains("openid") {
+        if let user = authorization.user, authorization.withIDToken, authorization.scope.contains("openid") {
             let algorithm = client.idTokenSignedResponseAlg ?? keys.algorithm
             var claims = registry.claims(of: user, for: authorization.scope)
             claims["iss"] = .string(issuer)
