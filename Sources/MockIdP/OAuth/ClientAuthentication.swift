@@ -66,7 +66,7 @@ package enum ClientAuthentication {
             throw OAuthError.invalidClient("malformed client_assertion: \(error.reason)")
         }
         // RFC 7523 §3: iss and sub are the client_id; a client_id parameter, when sent, must agree (RFC 7521 §4.2).
-        guard let clientID = form["client_id"] ?? assertion.string("sub") ?? assertion.string("iss") else {
+        guard let clientID = form["client_id"] ?? assertion.string("iss") ?? assertion.string("sub") else {
             throw OAuthError.invalidClient("client_assertion names no client: its iss and sub must be the client_id")
         }
         guard let client = registry.client(clientID) else {
