@@ -19,6 +19,7 @@ import Testing
             #expect(
                 grants == [
                     "authorization_code", "refresh_token", "client_credentials", "password", "urn:ietf:params:oauth:grant-type:device_code",
+                    "urn:ietf:params:oauth:grant-type:jwt-bearer",
                 ]
             )
         }

@@ -85,6 +85,14 @@ package struct ClientAssertion: Sendable {
         package var audiences: Set<String>
         /// The server clock, epoch seconds.
         package var now: Int
+
+        /// - Parameters: as the properties.
+        package init(issuer: String, subject: String?, audiences: Set<String>, now: Int) {
+            self.issuer = issuer
+            self.subject = subject
+            self.audiences = audiences
+            self.now = now
+        }
     }
 
     /// The claims that make the assertion usable once: its `jti` and when it expires.
@@ -160,6 +168,12 @@ package struct ClientAssertion: Sendable {
     package func verifySignature(
         allowed: Set<MockIdPFixtures.AssertionSigningAlgorithm>, secret: String?, keys: () async throws(Failure) -> [ClientJWK]
     ) async throws(Failure) {
+        try checkAlgorithm(allowed: allowed)
+        try verifySignature(secret: secret, keys: algorithm.isSymmetric ? [] : try await keys())
+    }
+
+    /// Checks that the header's `alg` is one of `allowed`.
+    package func checkAlgorithm(allowed: Set<MockIdPFixtures.AssertionSigningAlgorithm>) throws(Failure) {
         guard allowed.contains(algorithm) else {
             let names = MockIdPFixtures.AssertionSigningAlgorithm.allCases.filter(allowed.contains).map(\.rawValue)
             throw Failure(
@@ -168,6 +182,11 @@ package struct ClientAssertion: Sendable {
                     : "alg \(algorithm.rawValue) is not one this client may use here (\(names.joined(separator: ", ")))"
             )
         }
+    }
+
+    /// Checks the signature under the header's `alg`: HMAC with `secret` for HS256, else the keys of that algorithm
+    /// (the one with the header's `kid`, when it names one).
+    package func verifySignature(secret: String?, keys: [ClientJWK]) throws(Failure) {
         if algorithm == .hs256 {
             guard let secret else { throw Failure("HS256 needs a client_secret, and this client has none") }
             guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signingInput, using: SymmetricKey(data: Array(secret.utf8))) else {
@@ -175,7 +194,7 @@ package struct ClientAssertion: Sendable {
             }
             return
         }
-        let candidates = try await keys().filter { $0.algorithm == algorithm }
+        let candidates = keys.filter { $0.algorithm == algorithm }
         let named = kid.map { kid in candidates.filter { $0.kid == kid } } ?? candidates
         guard !named.isEmpty else {
             if let kid { throw Failure("the client has no \(algorithm.rawValue) key with kid \"\(kid)\"") }

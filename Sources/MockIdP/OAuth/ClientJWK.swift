@@ -19,11 +19,11 @@ package struct ClientJWK: Sendable {
     }
 
     /// The key's `kid`, when it has one.
-    let kid: String?
+    package let kid: String?
     let key: Key
 
     /// The one algorithm this key verifies.
-    var algorithm: AssertionSigningAlgorithm {
+    package var algorithm: MockIdPFixtures.AssertionSigningAlgorithm {
         switch key {
         case .rsa: .rs256
         case .p256: .es256
