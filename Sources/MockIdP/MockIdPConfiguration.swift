@@ -65,7 +65,7 @@ public struct MockIdPConfiguration: Sendable {
     public var signingAlgorithm: SigningAlgorithm
     /// Keycloak's `hostname-backchannel-dynamic`: discovery fetched through another host than the issuer's (a container
     /// reaching MockIdP as `mock-idp:8080` while the browser uses `localhost:8080`) advertises the back-channel
-    /// endpoints (token, JWKS, userinfo, introspection, revocation, device authorization) under the host the request
+    /// endpoints (token, JWKS, userinfo, introspection, revocation, device authorization, registration) under the host the request
     /// came in on. `issuer`, the authorization and end-session endpoints, and every token's `iss` keep the issuer.
     public var backchannelDynamic: Bool
     /// Read the host a request came in on from RFC 7239 `Forwarded` or `X-Forwarded-Proto` / `X-Forwarded-Host` (set
@@ -77,6 +77,10 @@ public struct MockIdPConfiguration: Sendable {
     /// The initial access token that Dynamic Client Registration requires as `Authorization: Bearer` (RFC 7591 §3);
     /// `nil` (the default) lets any client register, as befits a local mock.
     public var registrationToken: String?
+    /// PEM files of CA certificates trusted, besides the system's, when MockIdP fetches a client's metadata document
+    /// or keys over HTTPS (a development server's own CA, say). Read at start: a file that is missing or holds no
+    /// certificate stops the start with `MockIdPTLSError`.
+    public var fetchCAFiles: [String]
     /// The root issuer's layout: `standard` or `auth0` (Keycloak and Entra need a realm or tenant name: declare
     /// them in `issuers`).
     public var layout: Layout
@@ -109,6 +113,7 @@ public struct MockIdPConfiguration: Sendable {
     ///   - trustForwardedHeaders: honour `Forwarded` and `X-Forwarded-*` in that (default: ignore them).
     ///   - tls: serve HTTPS (default `nil`: plain HTTP); see `MockIdPConfiguration.TLS`.
     ///   - registrationToken: the initial access token registration requires (default `nil`: open registration).
+    ///   - fetchCAFiles: PEM files of CA certificates trusted for HTTPS fetches besides the system's (default none).
     ///   - layout: the root issuer's layout (default `standard`).
     ///   - issuers: issuers beside the root one (default: none but a fixtures directory's subdirectories).
     ///   - issuersOnDemand: create an issuer on the first request under an unknown path segment (default: off).
@@ -126,6 +131,7 @@ public struct MockIdPConfiguration: Sendable {
         trustForwardedHeaders: Bool = false,
         tls: TLS? = nil,
         registrationToken: String? = nil,
+        fetchCAFiles: [String] = [],
         layout: Layout = .standard,
         issuers: [Issuer] = [],
         issuersOnDemand: Bool = false,
@@ -143,6 +149,7 @@ public struct MockIdPConfiguration: Sendable {
         self.trustForwardedHeaders = trustForwardedHeaders
         self.tls = tls
         self.registrationToken = registrationToken
+        self.fetchCAFiles = fetchCAFiles
         self.layout = layout
         self.issuers = issuers
         self.issuersOnDemand = issuersOnDemand

@@ -54,6 +54,10 @@ enum FuzzTargets {
             name: "registration", summary: "Dynamic Client Registration metadata: RegistrationEndpoint.check and client, Registry",
             maxLength: 4096, body: registration
         ),
+        Target(
+            name: "fetch", summary: "fetched URLs and caching headers: RemoteURL, ClientIDMetadataDocument.problem, CacheFreshness, HTTPDate",
+            maxLength: 1024, body: fetch
+        ),
     ]
 
     static func target(named name: String) -> Target? {

@@ -41,6 +41,7 @@ enum EnvironmentOptions {
         Option(flag: "--layout", takesValue: true),
         Option(flag: "--issuers-on-demand", takesValue: false),
         Option(flag: "--registration-token", takesValue: true),
+        Option(flag: "--fetch-ca-file", takesValue: true),
     ]
 
     /// The variables holding a fixture file's JSON inline, by file name.

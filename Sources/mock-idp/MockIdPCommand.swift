@@ -62,7 +62,7 @@ struct MockIdPCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. (env: MOCK_IDP_LOG_LEVEL)")
     var logLevel: Logger.Level = .info
 
-    @Flag(help: "Discovery fetched through another host than the issuer's (a container's 'mock-idp:8080') names the back-channel endpoints (token, JWKS, userinfo, introspection, revocation, device authorization) under that host; the issuer, authorization and end-session endpoints keep the issuer's. (env: MOCK_IDP_BACKCHANNEL_DYNAMIC)")
+    @Flag(help: "Discovery fetched through another host than the issuer's (a container's 'mock-idp:8080') names the back-channel endpoints (token, JWKS, userinfo, introspection, revocation, device authorization, registration) under that host; the issuer, authorization and end-session endpoints keep the issuer's. (env: MOCK_IDP_BACKCHANNEL_DYNAMIC)")
     var backchannelDynamic = false
 
     @Flag(help: "Learn the host a request came in on from Forwarded / X-Forwarded-Proto / X-Forwarded-Host (a proxy's), for --backchannel-dynamic. (env: MOCK_IDP_TRUST_FORWARDED_HEADERS)")
@@ -76,6 +76,9 @@ struct MockIdPCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Dynamic Client Registration (POST /register) requires this initial access token as Authorization: Bearer (default: open registration). (env: MOCK_IDP_REGISTRATION_TOKEN)", valueName: "token"))
     var registrationToken: String?
+
+    @Option(help: ArgumentHelp("A PEM file of CA certificates trusted, besides the system's, when fetching a client's metadata document or keys over HTTPS (a local development CA). (env: MOCK_IDP_FETCH_CA_FILE)", valueName: "path"))
+    var fetchCAFile: String?
 
     /// The environment's variables become arguments first (`EnvironmentOptions`), so that ArgumentParser parses and
     /// validates them like flags; an error that a variable caused names it.
@@ -154,6 +157,7 @@ struct MockIdPCommand: AsyncParsableCommand {
             trustForwardedHeaders: trustForwardedHeaders,
             tls: tlsConfiguration,
             registrationToken: registrationToken,
+            fetchCAFiles: fetchCAFile.map { [$0] } ?? [],
             layout: layout,
             issuersOnDemand: issuersOnDemand,
             logger: logger

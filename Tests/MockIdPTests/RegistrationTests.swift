@@ -148,6 +148,42 @@ import Testing
         }
     }
 
+    @Test("RFC 7592 §2.3: deleting a client invalidates its tokens, which stay listed as revoked")
+    func deleteRevokesTokens() async throws {
+        try await withTestIdP { idp in
+            let body = try json(try await register(idp, Self.mcpClient))
+            let clientID = try #require(body["client_id"] as? String)
+            let token = try #require(body["registration_access_token"] as? String)
+            let tokens = try await idp.codeFlow(
+                at: IssuerPaths(idp.issuer), clientID: clientID, secret: nil, redirectURI: "http://localhost:6274/oauth/callback", scope: "openid profile"
+            )
+            let access = try #require(tokens["access_token"] as? String)
+            #expect(try await idp.get("/userinfo", headers: [.authorization: "Bearer \(access)"]).status == .ok)
+
+            #expect(try await idp.send(.delete, "/register/\(clientID)", body: nil, headers: [.authorization: "Bearer \(token)"]).status == .noContent)
+            let userinfo = try await idp.get("/userinfo", headers: [.authorization: "Bearer \(access)"])
+            #expect(userinfo.status == .unauthorized)
+            #expect(userinfo.headers[.wwwAuthenticate]?.contains("revoked") == true, "\(userinfo.headers)")
+            let listed = try #require(try json(try await idp.get("/debug"))["tokens"] as? [[String: Any]])
+            #expect(!listed.isEmpty && listed.allSatisfy { $0["status"] as? String == "revoked" }, "\(listed)")
+        }
+    }
+
+    @Test("a page of any origin may register (CORS on the registration endpoint)")
+    func cors() async throws {
+        try await withTestIdP { idp in
+            let preflight = try await idp.send(.options, "/register", body: nil, headers: [
+                .origin: "http://localhost:6274", .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "content-type",
+            ])
+            #expect(preflight.status == .noContent)
+            #expect(preflight.headers[.accessControlAllowOrigin] == "*")
+            #expect(preflight.headers[.accessControlAllowMethods] == "POST")
+            let response = try await register(idp, Self.mcpClient, headers: [.origin: "http://localhost:6274"])
+            #expect(response.status == .created)
+            #expect(response.headers[.accessControlAllowOrigin] == "*")
+        }
+    }
+
     @Test("with a registration token, registration needs it as a bearer token")
     func initialAccessToken() async throws {
         try await withTestIssuers(MockIdPConfiguration(issuer: testIssuer, registrationToken: "let-me-in")) { idp, _ in

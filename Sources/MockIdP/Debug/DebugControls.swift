@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import HTTPTypes
 
 /// The one control plane of an issuer: every /debug operation with its one set of checks.
@@ -30,6 +35,12 @@ struct DebugControls: Sendable {
                 let registration = state.registrations.registration(clientID: client.clientID)
                 return RuntimeClientInfo(clientID: client.clientID, registered: registration != nil, metadata: registration?.metadata)
             }
+        snapshot.fetchedDocuments = state.remote.documents.map { document in
+            FetchedDocumentInfo(
+                url: document.url, fetchedAt: document.fetchedAt, freshUntil: document.freshUntil,
+                document: try? JSONDecoder().decode(ClaimValue.self, from: Data(document.body))
+            )
+        }
         return snapshot
     }
 

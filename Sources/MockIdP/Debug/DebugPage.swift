@@ -58,6 +58,17 @@ enum DebugPage {
             }
             body += "</table>"
         }
+        if !snapshot.fetchedDocuments.isEmpty {
+            body += "<h2>Fetched documents</h2><table><tr><th>url</th><th>fetched</th><th>fresh until</th><th>document</th></tr>"
+            for document in snapshot.fetchedDocuments {
+                var writer = JSONWriter()
+                if let value = document.document { writer.write(value) }
+                let json = document.document == nil ? "(not JSON)" : String(decoding: writer.bytes, as: UTF8.self)
+                body += "<tr class=\"fetched-document\"><td>\(HTML.escape(document.url))</td><td>\(document.fetchedAt)</td><td>\(document.freshUntil)</td>"
+                body += "<td><code>\(HTML.escape(json))</code></td></tr>"
+            }
+            body += "</table>"
+        }
         body += "<h2>Recent requests</h2>"
         if requests.isEmpty {
             body += "<p class=\"empty\">No requests yet.</p>"

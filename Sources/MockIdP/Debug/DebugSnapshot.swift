@@ -97,6 +97,9 @@ public struct IssuedSnapshot: Sendable, Codable, Hashable {
     /// The `jti`s of JWT assertions clients used (RFC 7523: `client_assertion`, the JWT bearer grant's `assertion`),
     /// newest first: each is refused again until its assertion expires. `DELETE /debug` forgets them.
     public var usedAssertions: [UsedAssertionInfo] = []
+    /// Documents fetched from elsewhere and held while fresh: client metadata documents (a `client_id` that is a URL),
+    /// `jwks_uri`s; `DELETE /debug` forgets them.
+    public var fetchedDocuments: [FetchedDocumentInfo] = []
 
     enum CodingKeys: String, CodingKey {
         case now, codes, tokens
@@ -104,6 +107,25 @@ public struct IssuedSnapshot: Sendable, Codable, Hashable {
         case usedAssertions = "used_assertions"
         case runtimeUsers = "runtime_users"
         case runtimeClients = "runtime_clients"
+        case fetchedDocuments = "fetched_documents"
+    }
+}
+
+/// A document fetched from elsewhere, as `GET /debug` lists it.
+public struct FetchedDocumentInfo: Sendable, Codable, Hashable {
+    /// Where it was fetched from.
+    public var url: String
+    /// When, server-clock epoch seconds.
+    public var fetchedAt: Int
+    /// Until when it is used without fetching it again (its `Cache-Control: max-age` or `Expires`).
+    public var freshUntil: Int
+    /// Its body as JSON; `nil` when the body is not JSON.
+    public var document: ClaimValue?
+
+    enum CodingKeys: String, CodingKey {
+        case url, document
+        case fetchedAt = "fetched_at"
+        case freshUntil = "fresh_until"
     }
 }
 

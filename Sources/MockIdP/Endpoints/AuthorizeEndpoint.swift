@@ -13,7 +13,7 @@ struct AuthorizeEndpoint: Sendable {
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
         let form = try await request.pageFormParameters(maxSize: context.maxUploadSize)
-        let (client, redirectURI) = try validateClient(form)
+        let (client, redirectURI) = try await validateClient(form)
         let mode = ResponseMode(rawValue: form["response_mode"] ?? "query")
         let reply = Reply(redirectURI: redirectURI, mode: mode ?? .query, state: form["state"], issuer: state.issuer.issuer)
         if mode == nil {
@@ -35,7 +35,7 @@ struct AuthorizeEndpoint: Sendable {
     }
 
     /// RFC 6749 §4.1.2.1: an unknown client or an unregistered redirect URI is shown to the user, never redirected to.
-    private func validateClient(_ form: FormParameters) throws(AuthorizationPageError) -> (Client, String) {
+    private func validateClient(_ form: FormParameters) async throws(AuthorizationPageError) -> (Client, String) {
         do {
             try form.rejectDuplicates(among: ["client_id", "redirect_uri"])
         } catch {
@@ -44,7 +44,14 @@ struct AuthorizeEndpoint: Sendable {
         guard let clientID = form["client_id"] else {
             throw AuthorizationPageError(error: OAuthError(.invalidRequest, "client_id is missing"))
         }
-        guard let client = state.registry.client(clientID) else {
+        let known: Client?
+        do {
+            known = try await state.client(clientID)
+        } catch {
+            // A metadata document that cannot be had: its redirect URIs are unknown, so the error is shown here (400).
+            throw AuthorizationPageError(error: OAuthError(error.code, error.description))
+        }
+        guard let client = known else {
             throw AuthorizationPageError(error: OAuthError(.invalidRequest, "unknown client_id \"\(clientID)\""))
         }
         if let redirectURI = form["redirect_uri"] {

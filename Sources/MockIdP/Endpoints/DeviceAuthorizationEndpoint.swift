@@ -26,7 +26,9 @@ struct DeviceAuthorizationEndpoint: Sendable {
     @Sendable func authorize(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
         let assertions = state.assertionVerifier(endpoint: state.paths.deviceAuthorization)
-        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: state.registry, assertions: assertions)
+        let (form, client) = try await ClientAuthentication.form(
+            of: &request, maxSize: context.maxUploadSize, resolve: state.registry(resolving:), assertions: assertions
+        )
         guard client.grantTypes.contains(.deviceCode) else {
             throw OAuthError(.unauthorizedClient, "client \"\(client.clientID)\" may not use the device authorization grant")
         }

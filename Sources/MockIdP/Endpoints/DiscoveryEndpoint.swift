@@ -120,6 +120,8 @@ struct DiscoveryEndpoint: Sendable {
             "request_parameter_supported": .bool(false),
             // OIDC Discovery §3: request_uri_parameter_supported defaults to true, so say false explicitly.
             "request_uri_parameter_supported": .bool(false),
+            // A client_id that is a URL names its own metadata document (draft-ietf-oauth-client-id-metadata-document).
+            "client_id_metadata_document_supported": .bool(true),
         ]
         if let path = paths.introspection {
             document["introspection_endpoint"] = backchannelURL(path)

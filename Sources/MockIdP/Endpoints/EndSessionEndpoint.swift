@@ -35,7 +35,7 @@ struct EndSessionEndpoint: Sendable {
             throw AuthorizationPageError(error: error)
         }
         let hint = try await idTokenHint(form["id_token_hint"])
-        let client = try identifyClient(form["client_id"], hint: hint)
+        let client = try await identifyClient(form["client_id"], hint: hint)
 
         var sub = hint?.sub
         if sub == nil, let logoutHint = form["logout_hint"] {
@@ -98,9 +98,15 @@ struct EndSessionEndpoint: Sendable {
         return Hint(sub: claims.claims["sub"]?.stringValue, audience: audience)
     }
 
-    private func identifyClient(_ clientID: String?, hint: Hint?) throws(AuthorizationPageError) -> Client? {
+    private func identifyClient(_ clientID: String?, hint: Hint?) async throws(AuthorizationPageError) -> Client? {
         if let clientID {
-            guard let client = state.registry.client(clientID) else {
+            let known: Client?
+            do {
+                known = try await state.client(clientID)
+            } catch {
+                throw AuthorizationPageError(error: OAuthError(error.code, error.description))
+            }
+            guard let client = known else {
                 throw AuthorizationPageError(error: OAuthError(.invalidRequest, "unknown client_id \"\(clientID)\""))
             }
             RequestNote.client(clientID)

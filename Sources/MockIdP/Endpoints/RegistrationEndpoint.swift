@@ -112,6 +112,9 @@ package struct RegistrationEndpoint: Sendable {
         let (client, _) = try authorize(request, context: context)
         state.liveRegistry.remove(clientID: client.clientID)
         state.registrations.remove(clientID: client.clientID)
+        // RFC 7592 §2.3: "the authorization server SHOULD immediately invalidate all existing authorization grants and
+        // currently-active tokens associated with this client". They stay listed in /debug, as revoked.
+        await state.store.revokeClient(client.clientID, now: state.clock.now)
         // RFC 7592 §2.3: "204 No Content".
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }

@@ -13,7 +13,9 @@ struct RevocationEndpoint: Sendable {
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
         let assertions = state.assertionVerifier(endpoint: state.paths.revocation ?? state.paths.token)
-        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, registry: state.registry, assertions: assertions)
+        let (form, client) = try await ClientAuthentication.form(
+            of: &request, maxSize: context.maxUploadSize, resolve: state.registry(resolving:), assertions: assertions
+        )
         guard let value = form["token"] else {
             throw OAuthError(.invalidRequest, "token is missing")
         }

@@ -22,7 +22,8 @@ struct TokenEndpoint: Sendable {
             client = try JWTBearerGrant.client(of: form, registry: state.registry)
         } else {
             let assertions = state.assertionVerifier(endpoint: state.paths.token)
-            client = try await ClientAuthentication.authenticate(headers: request.headers, form: form, registry: state.registry, assertions: assertions)
+            let registry = try await state.registry(resolving: ClientAuthentication.claimedClientID(headers: request.headers, form: form))
+            client = try await ClientAuthentication.authenticate(headers: request.headers, form: form, registry: registry, assertions: assertions)
         }
         try form.rejectDuplicates()
         guard let grantName = form["grant_type"] else {

@@ -14,6 +14,8 @@ enum VendorDiscovery {
         case .standard:
             return
         case .keycloak:
+            // No vendor document has it (MockIdP still resolves a URL client_id under every layout).
+            document.removeValue(forKey: "client_id_metadata_document_supported")
             document["claim_types_supported"] = .array(["normal"])
             document["require_request_uri_registration"] = .bool(true)
             add(["preferred_username", "typ", "realm_access", "resource_access"], toClaimsOf: &document)
@@ -21,7 +23,8 @@ enum VendorDiscovery {
             // Entra's document has none of these.
             for field in [
                 "grant_types_supported", "code_challenge_methods_supported", "prompt_values_supported", "claims_parameter_supported",
-                "request_parameter_supported", "authorization_response_iss_parameter_supported", "token_endpoint_auth_signing_alg_values_supported",
+                "request_parameter_supported", "authorization_response_iss_parameter_supported", "client_id_metadata_document_supported",
+                "token_endpoint_auth_signing_alg_values_supported",
             ] {
                 document.removeValue(forKey: field)
             }
@@ -35,7 +38,8 @@ enum VendorDiscovery {
         case .auth0:
             for field in [
                 "grant_types_supported", "prompt_values_supported", "claims_parameter_supported", "authorization_response_iss_parameter_supported",
-                "revocation_endpoint_auth_methods_supported", "revocation_endpoint_auth_signing_alg_values_supported",
+                "revocation_endpoint_auth_methods_supported", "client_id_metadata_document_supported",
+                "revocation_endpoint_auth_signing_alg_values_supported",
             ] {
                 document.removeValue(forKey: field)
             }

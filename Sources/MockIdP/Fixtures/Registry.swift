@@ -3,10 +3,10 @@ package struct Registry: Sendable {
     let fixtures: MockIdPFixtures
     private let usersBySub: [String: User]
     private let usersByUsername: [String: User]
-    private let clientsByID: [String: Client]
+    private var clientsByID: [String: Client]
     let scopesByName: [String: Scope]
     /// Each client's CORS origins, and the origins any client allows (for preflights and requests of no known client).
-    private let originPoliciesByClientID: [String: OriginPolicy]
+    private var originPoliciesByClientID: [String: OriginPolicy]
     let anyClientOrigins: OriginPolicy
 
     /// - Throws: `MockIdPFixtureError` if the fixtures break a rule (duplicates, undefined scopes, bad redirect URIs ...).
@@ -28,6 +28,18 @@ package struct Registry: Sendable {
         self.scopesByName = Dictionary(fixtures.scopes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.originPoliciesByClientID = clientsByID.mapValues { OriginPolicy($0) }
         self.anyClientOrigins = OriginPolicy(anyOf: originPoliciesByClientID.values)
+    }
+
+    /// This registry with one more client, for one request: a client that its metadata document describes (its
+    /// `client_id` is the document's URL). Not validated against the others; a loaded client of that id wins.
+    func including(_ client: Client) -> Registry {
+        guard clientsByID[client.clientID] == nil else { return self }
+        var copy = self
+        var client = client
+        client.scopes = client.scopes ?? fixtures.scopes.map(\.name)
+        copy.clientsByID[client.clientID] = client
+        copy.originPoliciesByClientID[client.clientID] = OriginPolicy(client)
+        return copy
     }
 
     /// The CORS origins of a registered client.

@@ -12,13 +12,24 @@ import Hummingbird
 package enum ClientAuthentication {
     /// A client-authenticated form request (token, introspection, revocation, device authorization): its parameters,
     /// each sent at most once (RFC 6749 §3.1), and the client they authenticate.
+    ///
+    /// - Parameter resolve: the fixtures, with the client a metadata-document `client_id` (a URL) describes.
     static func form(
-        of request: inout Request, maxSize: Int, registry: Registry, assertions: ClientAssertionVerifier
+        of request: inout Request, maxSize: Int, resolve: (String?) async throws(OAuthError) -> Registry, assertions: ClientAssertionVerifier
     ) async throws(OAuthError) -> (FormParameters, Client) {
         let form = try await request.formParameters(maxSize: maxSize)
+        let registry = try await resolve(claimedClientID(headers: request.headers, form: form))
         let client = try await authenticate(headers: request.headers, form: form, registry: registry, assertions: assertions)
         try form.rejectDuplicates()
         return (form, client)
+    }
+
+    /// The client_id the request claims, before anything is verified: Basic credentials', the `client_id` parameter, or
+    /// a client assertion's `iss`; for resolving a metadata-document client (a URL) before authenticating.
+    static func claimedClientID(headers: HTTPFields, form: FormParameters) -> String? {
+        if let id = headers[.authorization].flatMap({ try? basicCredentials($0).0 }) { return id }
+        if let id = form["client_id"] { return id }
+        return form["client_assertion"].flatMap { try? ClientAssertion(parsing: $0) }?.string("iss")
     }
 
     private static let credentialParameters: Set<String> = ["client_id", "client_secret", "client_assertion", "client_assertion_type"]

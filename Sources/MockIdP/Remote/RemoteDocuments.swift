@@ -1,3 +1,4 @@
+import NIOSSL
 import Synchronization
 
 /// Documents an issuer fetches from elsewhere: a client's metadata document (its `client_id` is a URL), a client's
@@ -18,16 +19,22 @@ package final class RemoteDocuments: Sendable {
         package static let standard = Limits(maximumBytes: 64 * 1024, timeoutMilliseconds: 5_000, defaultFreshness: 300)
     }
 
+    /// The most documents held at once.
+    static let maximumDocuments = 1_000
+
     private let clock: ServerClock
     private let limits: Limits
+    private let trust: FetchTrust
     private let cache = Mutex<[String: RemoteDocument]>([:])
 
     /// - Parameters:
     ///   - clock: the issuer's server clock, which decides freshness.
     ///   - limits: bounds on each fetch.
-    init(clock: ServerClock, limits: Limits = .standard) {
+    ///   - trusting: CA certificates trusted for HTTPS besides the system's.
+    init(clock: ServerClock, limits: Limits = .standard, trusting certificates: [NIOSSLCertificate] = []) {
         self.clock = clock
         self.limits = limits
+        self.trust = FetchTrust(certificates: certificates)
     }
 
     /// The document at `url`: from the cache while fresh, else fetched with `GET` (`Accept: application/json`).
@@ -36,7 +43,26 @@ package final class RemoteDocuments: Sendable {
     ///   200, a redirect, too large, too slow).
     package func fetch(_ url: String) async throws(RemoteDocumentError) -> RemoteDocument {
         if let cached = cache.withLock({ $0[url] }), cached.isFresh(now: clock.now) { return cached }
-        throw RemoteDocumentError(url: url, reason: "fetching is not built yet")
+        let target = try RemoteURL(url)
+        let response = try await HTTPFetch.get(target, raw: url, limits: limits, trust: trust)
+        let now = clock.now
+        let seconds = CacheFreshness.seconds(
+            cacheControl: response.cacheControl,
+            expires: response.expires,
+            date: response.date,
+            defaultSeconds: limits.defaultFreshness
+        )
+        let document = RemoteDocument(url: url, body: response.body, fetchedAt: now, freshUntil: now + seconds)
+        cache.withLock { documents in
+            if seconds > 0 {
+                // Bounded: a flood of distinct URLs drops what is held rather than growing without end.
+                if documents.count >= Self.maximumDocuments { documents.removeAll() }
+                documents[url] = document
+            } else {
+                documents[url] = nil
+            }
+        }
+        return document
     }
 
     /// The documents held now, by URL.

@@ -35,6 +35,9 @@ struct CORSRoutes: Sendable {
         if let path = paths.authorizationServerMetadata { routes.append((path, Route(audience: .everyone, methods: "GET"))) }
         if let path = paths.introspection { routes.append((path, Route(audience: .client, methods: "POST"))) }
         if let path = paths.revocation { routes.append((path, Route(audience: .client, methods: "POST"))) }
+        // A client registering itself from a browser (an MCP inspector's page) is no client yet: any origin, as open
+        // registration takes anyone; the initial access token, when required, still guards it.
+        if let path = paths.registration { routes.append((path, Route(audience: .everyone, methods: "POST"))) }
         return routes
     }
     static let debug = Route(audience: .developers, methods: "GET, POST, DELETE")

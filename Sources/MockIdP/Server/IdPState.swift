@@ -83,7 +83,7 @@ extension IdPState {
             clock: clock,
             issuer: IssuerState(server: server, mountPath: layout.mountPath(name: name), issuerSuffix: layout.issuerSuffix),
             scripts: ScriptedResponses(),
-            remote: RemoteDocuments(clock: clock),
+            remote: RemoteDocuments(clock: clock, trusting: try FetchTrust.certificates(configuration.fetchCAFiles)),
             registrations: ClientRegistrations(),
             registrationToken: configuration.registrationToken,
             name: name,

@@ -79,6 +79,20 @@ actor InMemoryStore {
         return count
     }
 
+    /// Revokes every unrevoked code and token issued to `clientID`; returns how many tokens that revoked.
+    @discardableResult
+    func revokeClient(_ clientID: String, now: Int) -> Int {
+        for (value, code) in codes where code.clientID == clientID && code.revokedAt == nil {
+            codes[value]?.revokedAt = now
+        }
+        var count = 0
+        for (value, token) in tokens where token.clientID == clientID && token.revokedAt == nil {
+            tokens[value]?.revokedAt = now
+            count += 1
+        }
+        return count
+    }
+
     /// Revokes one token; with `family`, every token of its grant (RFC 7009 §2.1 for refresh tokens).
     func revoke(_ value: String, family: Bool, now: Int) {
         guard let token = tokens[value] else { return }
