@@ -4,8 +4,10 @@ directory of the test's own (users and scopes come from the built-in fixtures); 
 
 from __future__ import annotations
 
+import http.server
 import json
 import pathlib
+import threading
 import time
 from collections.abc import Iterator
 
@@ -39,6 +41,62 @@ def jwt_idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockIdP]:
     clients = [
         {"client_id": "svc-secret-jwt", "client_secret": SECRET, "token_endpoint_auth_method": "client_secret_jwt", "grant_types": GRANTS},
         {"client_id": "svc-private-jwt", "token_endpoint_auth_method": "private_key_jwt", "jwks": jwks, "grant_types": GRANTS},
+    ]
+    (directory / "clients.json").write_text(json.dumps(clients))
+    with running_mock_idp("--fixtures", str(directory), cwd=directory) as idp:
+        yield idp
+
+
+class KeyServer:
+    """The client's jwks_uri: a loopback HTTP server (MockIdP fetches plain HTTP from loopback hosts only) answering
+    `/jwks.json` with `document` and counting the fetches."""
+
+    def __init__(self) -> None:
+        self.document: dict = {"keys": [KEYS["ES256"].as_dict(private=False)]}
+        self.fetches = 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.fetches += 1
+                found = self.path == "/jwks.json"
+                body = json.dumps(owner.document).encode() if found else b"no such document"
+                self.send_response(200 if found else 404)
+                self.send_header("Content-Type", "application/json" if found else "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def key_server() -> Iterator[KeyServer]:
+    server = KeyServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def remote_idp(tmp_path_factory: pytest.TempPathFactory, key_server: KeyServer) -> Iterator[MockIdP]:
+    """A mock-idp whose private_key_jwt clients publish their keys at a jwks_uri: one that serves them, one that 404s."""
+    directory = tmp_path_factory.mktemp("jwks-uri-fixtures")
+    clients = [
+        {"client_id": "svc-remote", "token_endpoint_auth_method": "private_key_jwt", "jwks_uri": key_server.url("/jwks.json"), "grant_types": GRANTS},
+        {"client_id": "svc-gone", "token_endpoint_auth_method": "private_key_jwt", "jwks_uri": key_server.url("/missing.json"), "grant_types": GRANTS},
     ]
     (directory / "clients.json").write_text(json.dumps(clients))
     with running_mock_idp("--fixtures", str(directory), cwd=directory) as idp:
@@ -196,3 +254,27 @@ def test_a_fixture_client_with_private_key_jwt_and_no_keys_stops_the_start(tmp_p
             pass
     message = str(failure.value)
     assert 'client_id "broken"' in message and 'field "token_endpoint_auth_method"' in message and "jwks or jwks_uri" in message, message
+
+
+# --- jwks_uri -----------------------------------------------------------------------------------------------------
+
+
+def test_private_key_jwt_with_keys_at_a_jwks_uri(remote_idp, key_server):
+    discovery = metadata(remote_idp)
+    before = key_server.fetches
+    for _ in range(2):
+        method = PrivateKeyJWT(discovery["token_endpoint"], alg="ES256")
+        token = session(discovery, "svc-remote", KEYS["ES256"], method).fetch_token(grant_type="client_credentials")
+        assert verify_jwt(token["access_token"], jwks_of(discovery))[1]["client_id"] == "svc-remote"
+    assert key_server.fetches == before + 1, "the JWK Set is fetched once and kept while fresh"
+    with DebugAPI(remote_idp.issuer) as debug:
+        fetched = [entry["url"] for entry in debug.issued()["fetched_documents"]]
+    assert key_server.url("/jwks.json") in fetched
+
+
+def test_a_jwks_uri_that_fails_is_invalid_client_naming_it(remote_idp, key_server, http):
+    discovery = metadata(remote_idp)
+    now = int(time.time())
+    claims = {"iss": "svc-gone", "sub": "svc-gone", "aud": discovery["token_endpoint"], "exp": now + 300, "jti": f"gone-{now}"}
+    response = http.post(discovery["token_endpoint"], data=assertion_form(sign("ES256", claims)))
+    expect_invalid_client(response, key_server.url("/missing.json"))
