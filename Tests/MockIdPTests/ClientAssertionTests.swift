@@ -1,10 +1,17 @@
 import Crypto
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 @testable import MockIdP
+
+/// How often a test server answered.
+final class FetchCount: Sendable {
+    let value = Mutex(0)
+}
 
 /// RFC 7523: JWT client authentication (`client_secret_jwt`, `private_key_jwt`, §2.2) and the JWT bearer grant (§2.1).
 @Suite struct ClientAssertionTests {
@@ -210,6 +217,62 @@ import Testing
         try await withTestIdP(fixtures: try builtInFixtures(adding: [client])) { idp in
             let response = try await Self.clientCredentials(idp, Self.assertion(idp, .ed, clientID: "jwt-remote"))
             try Self.expectInvalidClient(response, "https://keys.example/jwks.json")
+        }
+    }
+
+    /// Serves on a loopback port `/jwks.json` (the EC and Ed25519 test keys, max-age 60) and `/client.json`, a Client ID
+    /// Metadata Document of a `private_key_jwt` client whose `jwks_uri` is `/jwks.json`; counts the JWK Set's fetches.
+    static func withKeyServer(_ body: @Sendable (_ base: String, _ fetches: FetchCount) async throws -> Void) async throws {
+        let fetches = FetchCount()
+        let port = Mutex(0)
+        let router = Router()
+        router.get("/jwks.json") { _, _ -> Response in
+            fetches.value.withLock { $0 += 1 }
+            let set: [String: ClaimValue] = ["keys": .array([.object(TestSigningKey.ec.jwk(kid: "ec-1")), .object(TestSigningKey.ed.jwk(kid: "ed-1"))])]
+            return Response(
+                status: .ok, headers: [.contentType: "application/json", .cacheControl: "max-age=60"], body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.encode(set)))
+            )
+        }
+        router.get("/client.json") { _, _ -> Response in
+            let base = "http://127.0.0.1:\(port.withLock { $0 })"
+            let document: [String: ClaimValue] = [
+                "client_id": .string(base + "/client.json"), "grant_types": ["client_credentials"], "token_endpoint_auth_method": "private_key_jwt",
+                "jwks_uri": .string(base + "/jwks.json"),
+            ]
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.encode(document))))
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            port.withLock { $0 = client.port! }
+            try await body("http://127.0.0.1:\(client.port!)", fetches)
+        }
+    }
+
+    @Test("private_key_jwt with a jwks_uri: the JWK Set is fetched once while fresh; a kid it lacks is refused")
+    func jwksURI() async throws {
+        try await Self.withKeyServer { base, fetches in
+            let client = Client(clientID: "jwt-remote", grantTypes: [.clientCredentials], tokenEndpointAuthMethod: .privateKeyJWT, jwksURI: base + "/jwks.json")
+            try await withTestIdP(fixtures: try builtInFixtures(adding: [client])) { idp in
+                for key in [TestSigningKey.ec, .ed] {
+                    let response = try await Self.clientCredentials(idp, Self.assertion(idp, key, clientID: "jwt-remote"))
+                    #expect(response.status == .ok, "\(text(response))")
+                }
+                #expect(fetches.value.withLock { $0 } == 1)
+                let rsa = try await Self.clientCredentials(idp, Self.assertion(idp, .rsa, clientID: "jwt-remote", kid: "rsa-1"))
+                try Self.expectInvalidClient(rsa, "no RS256 key with kid \"rsa-1\"")
+            }
+        }
+    }
+
+    @Test("a Client ID Metadata Document's client authenticates with private_key_jwt and the keys at its jwks_uri")
+    func metadataDocumentClient() async throws {
+        try await Self.withKeyServer { base, _ in
+            try await withTestIdP { idp in
+                let clientID = base + "/client.json"
+                let response = try await Self.clientCredentials(idp, Self.assertion(idp, .ed, clientID: clientID))
+                #expect(response.status == .ok, "\(text(response))")
+                #expect(try jwtPayload(try #require(json(response)["access_token"] as? String))["client_id"] as? String == clientID)
+            }
         }
     }
 
