@@ -168,6 +168,9 @@ final class FetchCount: Sendable {
             #expect(used.first?["client_id"] as? String == "jwt-keys")
             #expect(used.first?["expires_at"] as? Int == exp)
 
+            let page = try await idp.get("/debug", headers: [.accept: "text/html"])
+            #expect(text(page).contains(#"<tr class="used-assertion"><td>once</td><td>jwt-keys</td>"#), "the inspector lists the used jti")
+
             #expect(try await idp.sendDelete("/debug").status == .ok)
             #expect((try await idp.issued()["used_assertions"] as? [[String: Any]])?.isEmpty == true)
             let again = try await Self.clientCredentials(idp, jwt)
@@ -417,6 +420,18 @@ final class FetchCount: Sendable {
             #expect(token.status == .ok, "\(text(token))")
             let rsa = try await Self.clientCredentials(idp, Self.assertion(idp, .rsa, clientID: clientID))
             try Self.expectInvalidClient(rsa, "RS256 is not one this client may use")
+
+            // client_secret_jwt gets a secret, the key of its HS256 assertions.
+            let hs = try await idp.send(
+                .post, "/register", body: #"{"grant_types": ["client_credentials"], "token_endpoint_auth_method": "client_secret_jwt"}"#,
+                contentType: "application/json"
+            )
+            #expect(hs.status == .created, "\(text(hs))")
+            let hsClient = try json(hs)
+            let hsID = try #require(hsClient["client_id"] as? String)
+            let secret = try #require(hsClient["client_secret"] as? String)
+            let hsToken = try await Self.clientCredentials(idp, Self.assertion(idp, .hs256(secret), clientID: hsID))
+            #expect(hsToken.status == .ok, "\(text(hsToken))")
         }
     }
 
