@@ -148,12 +148,17 @@ package struct ClientAssertion: Sendable {
         return Use(jti: value, expiresAt: exp)
     }
 
+    /// The NumericDates accepted: within some 30 million years of 1970, so that adding the leeway or a lifetime to one
+    /// can never overflow.
+    private static let timeBound = 1_000_000_000_000_000
+
     /// A NumericDate claim (RFC 7519 §2), whole seconds; `nil` when absent.
     private func time(_ name: String) throws(Failure) -> Int? {
+        let range = -Self.timeBound...Self.timeBound
         switch claims[name] {
         case nil: return nil
-        case .int(let value)?: return value
-        case .double(let value)? where value.isFinite && abs(value) < 1e15: return Int(value.rounded(.down))
+        case .int(let value)? where range.contains(value): return value
+        case .double(let value)? where value.isFinite && abs(value) < Double(Self.timeBound): return Int(value.rounded(.down))
         case let value?: throw Failure("\(name) must be a number of seconds since 1970, found \(value.jsonText)")
         }
     }
