@@ -165,6 +165,12 @@ final class FetchCount: Sendable {
             // The same jti signed again is still a replay.
             try Self.expectInvalidClient(try await Self.clientCredentials(idp, Self.assertion(idp, .ec, changes: ["jti": "once"])), "used already")
 
+            // /debug/requests names the client of the refused replay, and redacts the assertion.
+            let logged = try #require(try await idp.loggedRequests().first)
+            #expect(logged["client_id"] as? String == "jwt-keys")
+            #expect(logged["error"] as? String == "invalid_client")
+            #expect((logged["parameters"] as? [String: String])?["client_assertion"] == "[redacted]")
+
             let used = try #require(try await idp.issued()["used_assertions"] as? [[String: Any]])
             #expect(used.count == 1)
             #expect(used.first?["jti"] as? String == "once")
