@@ -248,7 +248,7 @@ final class FetchCount: Sendable {
         router.get("/client.json") { _, _ -> Response in
             let base = "http://127.0.0.1:\(port.withLock { $0 })"
             let document: [String: ClaimValue] = [
-                "client_id": .string(base + "/client.json"), "grant_types": ["client_credentials"], "token_endpoint_auth_method": "private_key_jwt",
+                "client_id": .string(base + "/client.json"), "grant_types": ["client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer"], "token_endpoint_auth_method": "private_key_jwt",
                 "jwks_uri": .string(base + "/jwks.json"),
             ]
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.encode(document))))
@@ -284,6 +284,11 @@ final class FetchCount: Sendable {
                 let response = try await Self.clientCredentials(idp, Self.assertion(idp, .ed, clientID: clientID))
                 #expect(response.status == .ok, "\(text(response))")
                 #expect(try jwtPayload(try #require(json(response)["access_token"] as? String))["client_id"] as? String == clientID)
+                // The JWT bearer grant with no client credentials: the assertion's iss is the document's URL.
+                let grant = try await Self.grant(idp, Self.grantAssertion(idp, .ec, clientID: clientID, sub: "bob"))
+                #expect(grant.status == .ok, "\(text(grant))")
+                let claims = try jwtPayload(try #require(json(grant)["access_token"] as? String))
+                #expect(claims["sub"] as? String == "bob" && claims["client_id"] as? String == clientID)
             }
         }
     }

@@ -19,7 +19,8 @@ struct TokenEndpoint: Sendable {
         if JWTBearerGrant.assertionIdentifiesClient(form, headers: request.headers) {
             // RFC 7521 §4.1 / RFC 7523 §2.1: with no client credentials, the grant's signed assertion names its client and
             // the grant verifies it with that client's keys, which authenticates it.
-            client = try JWTBearerGrant.client(of: form, registry: state.registry)
+            let registry = try await state.registry(resolving: JWTBearerGrant.issuer(of: form))
+            client = try JWTBearerGrant.client(of: form, registry: registry)
         } else {
             let assertions = state.assertionVerifier(endpoint: state.paths.token)
             let registry = try await state.registry(resolving: ClientAuthentication.claimedClientID(headers: request.headers, form: form))

@@ -24,6 +24,11 @@ struct JWTBearerGrant: Sendable {
             && ["client_id", "client_secret", "client_assertion", "client_assertion_type"].allSatisfy { form[$0] == nil }
     }
 
+    /// The assertion's `iss`, unverified: the client_id to resolve (a metadata-document client's URL) before `client(of:registry:)`.
+    static func issuer(of form: FormParameters) -> String? {
+        form["assertion"].flatMap { try? ClientAssertion(parsing: $0) }?.string("iss")
+    }
+
     /// The client the assertion's `iss` names, before its signature is checked (the grant checks it).
     ///
     /// - Throws: `invalid_request` for a missing or repeated assertion, `invalid_grant` for one that names no client.
