@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes MockIdP's parsers with libFuzzer for a bounded time: forms and query strings, Authorization headers and
-# client authentication, presented tokens (JWTs), fixture files, origins, redirect URIs and hosts, registration metadata, fetched URLs
+# client authentication, JWT client assertions and client JWK Sets, presented tokens (JWTs), fixture files, origins,
+# redirect URIs and hosts, registration metadata, fetched URLs
 # (Sources/mock-idp-fuzz/ has the targets and the invariants each one checks).
 #
 # It builds mock-idp-fuzz with -sanitize=fuzzer in a scratch path of its own (.build-fuzz), then runs each target

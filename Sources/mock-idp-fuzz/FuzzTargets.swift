@@ -30,6 +30,11 @@ enum FuzzTargets {
             maxLength: 1024, body: clientAuthentication
         ),
         Target(
+            name: "client-assertion",
+            summary: "JWT client assertions and client JWK Sets: ClientAssertion parsing, claim checks, signatures; ClientJWK",
+            maxLength: 2048, body: clientAssertion
+        ),
+        Target(
             name: "token", summary: "presented tokens: JWTParts, JWTKit parsing, base64url, token hash, PKCE",
             maxLength: 2048, body: presentedToken
         ),

@@ -20,6 +20,7 @@ import Testing
                 grants == [
                     "authorization_code", "refresh_token", "client_credentials", "password", "urn:ietf:params:oauth:grant-type:device_code",
                     "urn:ietf:params:oauth:grant-type:token-exchange",
+                    "urn:ietf:params:oauth:grant-type:jwt-bearer",
                 ]
             )
         }

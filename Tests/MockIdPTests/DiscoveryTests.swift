@@ -119,7 +119,7 @@ import Testing
             let document = try json(try await idp.get("/.well-known/openid-configuration"))
             let methods = try #require(document["token_endpoint_auth_methods_supported"] as? [String])
             #expect(Set(methods) == Set(TokenEndpointAuthMethod.allCases.map(\.rawValue)))
-            #expect(Set(methods) == ["client_secret_basic", "client_secret_post", "none"])
+            #expect(Set(methods) == ["client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"])
             let jwks = try json(try await idp.get("/jwks"))
             let keyAlgorithms = try #require(jwks["keys"] as? [[String: Any]]).compactMap { $0["alg"] as? String }
             let signingAlgorithms = try #require(document["id_token_signing_alg_values_supported"] as? [String])

@@ -291,11 +291,11 @@ import Testing
 
     @Test("an unknown token_endpoint_auth_method is refused and the known ones are listed")
     func unknownAuthMethod() throws {
-        let json = #"[{"client_id": "app", "client_secret": "s", "redirect_uris": ["http://localhost/cb"], "token_endpoint_auth_method": "private_key_jwt"}]"#
+        let json = #"[{"client_id": "app", "client_secret": "s", "redirect_uris": ["http://localhost/cb"], "token_endpoint_auth_method": "tls_client_auth"}]"#
         let problem = try Self.onlyProblem(clients: json)
         #expect(problem.entry == #"index 0 (client_id "app")"#)
         #expect(problem.field == "token_endpoint_auth_method")
-        #expect(problem.reason.contains(#""private_key_jwt""#))
+        #expect(problem.reason.contains(#""tls_client_auth""#))
         for method in TokenEndpointAuthMethod.allCases {
             #expect(problem.reason.contains(method.rawValue))
         }

@@ -64,6 +64,14 @@ enum DebugPage {
             }
             body += "</table>"
         }
+        if !snapshot.usedAssertions.isEmpty {
+            body += "<h2>Used JWT assertions</h2><table><tr><th>jti</th><th>client_id</th><th>used</th><th>refused again until</th></tr>"
+            for used in snapshot.usedAssertions {
+                body += "<tr class=\"used-assertion\"><td>\(HTML.escape(used.jti))</td><td>\(HTML.escape(used.clientID))</td>"
+                body += "<td>\(used.usedAt)</td><td>\(used.expiresAt)</td></tr>"
+            }
+            body += "</table>"
+        }
         if !snapshot.fetchedDocuments.isEmpty {
             body += "<h2>Fetched documents</h2><table><tr><th>url</th><th>fetched</th><th>fresh until</th><th>document</th></tr>"
             for document in snapshot.fetchedDocuments {

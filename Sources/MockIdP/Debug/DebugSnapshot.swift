@@ -123,6 +123,9 @@ public struct IssuedSnapshot: Sendable, Codable, Hashable {
     /// Clients that exist since the server started: registered by Dynamic Client Registration (RFC 7591), or added by
     /// `POST /debug/clients`; `DELETE /debug/fixtures` removes them.
     public var runtimeClients: [RuntimeClientInfo] = []
+    /// The `jti`s of JWT assertions clients used (RFC 7523: `client_assertion`, the JWT bearer grant's `assertion`),
+    /// newest first: each is refused again until its assertion expires. `DELETE /debug` forgets them.
+    public var usedAssertions: [UsedAssertionInfo] = []
     /// Documents fetched from elsewhere and held while fresh: client metadata documents (a `client_id` that is a URL),
     /// `jwks_uri`s; `DELETE /debug` forgets them.
     public var fetchedDocuments: [FetchedDocumentInfo] = []
@@ -130,6 +133,7 @@ public struct IssuedSnapshot: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case now, codes, tokens
         case offsetSeconds = "offset_seconds"
+        case usedAssertions = "used_assertions"
         case runtimeUsers = "runtime_users"
         case runtimeClients = "runtime_clients"
         case fetchedDocuments = "fetched_documents"
@@ -151,6 +155,25 @@ public struct FetchedDocumentInfo: Sendable, Codable, Hashable {
         case url, document
         case fetchedAt = "fetched_at"
         case freshUntil = "fresh_until"
+    }
+}
+
+/// A used JWT assertion, as `GET /debug` lists it.
+public struct UsedAssertionInfo: Sendable, Codable, Hashable {
+    /// The assertion's `jti`.
+    public var jti: String
+    /// The client that issued it.
+    public var clientID: String
+    /// When it was used, in server-clock seconds since 1970.
+    public var usedAt: Int
+    /// The assertion's `exp`: until then its `jti` is refused.
+    public var expiresAt: Int
+
+    enum CodingKeys: String, CodingKey {
+        case jti
+        case clientID = "client_id"
+        case usedAt = "used_at"
+        case expiresAt = "expires_at"
     }
 }
 

@@ -23,7 +23,14 @@ extension InMemoryStore {
         let tokens = allTokens.filter { keep($0.clientID, $0.sub, $0.kind.rawValue, $0.status(at: now)) }
             .sorted { ($0.issuedAt, $0.kind.order, $0.value) > ($1.issuedAt, $1.kind.order, $1.value) }
             .map { IssuedTokenInfo($0, now: now) }
-        return IssuedSnapshot(now: now, offsetSeconds: offset, codes: codes, tokens: tokens)
+        var snapshot = IssuedSnapshot(now: now, offsetSeconds: offset, codes: codes, tokens: tokens)
+        // A used assertion has a client but no user, kind or status of the filters'.
+        if filter.sub == nil, filter.type == nil, filter.status == nil {
+            snapshot.usedAssertions = allUsedAssertions.filter { filter.clientID == nil || filter.clientID == $0.clientID }
+                .sorted { ($0.usedAt, $0.clientID, $0.jti) > ($1.usedAt, $1.clientID, $1.jti) }
+                .map { UsedAssertionInfo(jti: $0.jti, clientID: $0.clientID, usedAt: $0.usedAt, expiresAt: $0.expiresAt) }
+        }
+        return snapshot
     }
 }
 

@@ -38,6 +38,8 @@ struct RequestLogMiddleware: RouterMiddleware {
                 LoggedRequest.redacted.contains(name) ? "[redacted]" : value.utf8.count <= 512 ? value : String(value.prefix(512))
         }
         var clientID = form["client_id"] ?? fields.basicClientID
+        // A JWT assertion (RFC 7523) names its client in its iss, which the handling noted.
+        if clientID == nil, form["client_assertion"] != nil || form["assertion"] != nil { clientID = fields.clientID }
         if clientID == nil, let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("basic ") {
             clientID = try? ClientAuthentication.basicCredentials(authorization).0
         }

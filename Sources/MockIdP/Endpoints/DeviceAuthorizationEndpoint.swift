@@ -25,7 +25,10 @@ struct DeviceAuthorizationEndpoint: Sendable {
 
     @Sendable func authorize(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
-        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, resolve: state.registry(resolving:))
+        let assertions = state.assertionVerifier(endpoint: state.paths.deviceAuthorization)
+        let (form, client) = try await ClientAuthentication.form(
+            of: &request, maxSize: context.maxUploadSize, resolve: state.registry(resolving:), assertions: assertions
+        )
         guard client.grantTypes.contains(.deviceCode) else {
             throw OAuthError(.unauthorizedClient, "client \"\(client.clientID)\" may not use the device authorization grant")
         }

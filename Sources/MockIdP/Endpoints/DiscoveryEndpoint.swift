@@ -110,6 +110,8 @@ struct DiscoveryEndpoint: Sendable {
             // OIDC Discovery §3: "The algorithm RS256 MUST be included"; the configured algorithm comes first.
             "id_token_signing_alg_values_supported": strings(algorithms.map(\.rawValue)),
             "token_endpoint_auth_methods_supported": strings(TokenEndpointAuthMethod.allCases.map(\.rawValue)),
+            // OIDC Discovery §3 / RFC 8414 §2: the algorithms of client_secret_jwt and private_key_jwt assertions.
+            "token_endpoint_auth_signing_alg_values_supported": strings(AssertionSigningAlgorithm.allCases.map(\.rawValue)),
             "code_challenge_methods_supported": strings(PKCE.Method.allCases.map(\.rawValue)),
             "prompt_values_supported": strings(["none", "login", "select_account"]),
             // RFC 9207 §3
@@ -124,7 +126,10 @@ struct DiscoveryEndpoint: Sendable {
         if let path = paths.introspection {
             document["introspection_endpoint"] = backchannelURL(path)
             // RFC 7662 §2.1: introspection takes a confidential client's credentials.
-            document["introspection_endpoint_auth_methods_supported"] = strings(["client_secret_basic", "client_secret_post"])
+            document["introspection_endpoint_auth_methods_supported"] = strings(
+                TokenEndpointAuthMethod.allCases.filter { $0 != .none }.map(\.rawValue)
+            )
+            document["introspection_endpoint_auth_signing_alg_values_supported"] = strings(AssertionSigningAlgorithm.allCases.map(\.rawValue))
         }
         if let path = paths.registration {
             // RFC 8414 §2 / OIDC Discovery §3: where clients register themselves (RFC 7591).
@@ -133,6 +138,7 @@ struct DiscoveryEndpoint: Sendable {
         if let path = paths.revocation {
             document["revocation_endpoint"] = backchannelURL(path)
             document["revocation_endpoint_auth_methods_supported"] = strings(TokenEndpointAuthMethod.allCases.map(\.rawValue))
+            document["revocation_endpoint_auth_signing_alg_values_supported"] = strings(AssertionSigningAlgorithm.allCases.map(\.rawValue))
         }
         VendorDiscovery.adjust(&document, layout: state.layout, tenant: state.name, base: base)
         return document

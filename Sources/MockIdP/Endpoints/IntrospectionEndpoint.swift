@@ -12,7 +12,10 @@ struct IntrospectionEndpoint: Sendable {
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
-        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, resolve: state.registry(resolving:))
+        let assertions = state.assertionVerifier(endpoint: state.paths.introspection ?? state.paths.token)
+        let (form, client) = try await ClientAuthentication.form(
+            of: &request, maxSize: context.maxUploadSize, resolve: state.registry(resolving:), assertions: assertions
+        )
         // RFC 7662 §2.1: "the endpoint MUST also require some form of authorization"; a public client proves nothing.
         guard !client.isPublic else {
             throw OAuthError.invalidClient("introspection needs a confidential client (one with a client_secret)")

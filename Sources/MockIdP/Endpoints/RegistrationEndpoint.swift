@@ -22,8 +22,16 @@ package struct RegistrationEndpoint: Sendable {
     static let lists: Set = ["redirect_uris", "post_logout_redirect_uris", "grant_types", "response_types", "contacts"]
     static let strings: Set = [
         "token_endpoint_auth_method", "scope", "client_name", "client_uri", "logo_uri", "tos_uri", "policy_uri", "software_id",
-        "software_version",
+        "software_version", "jwks_uri", "token_endpoint_auth_signing_alg",
     ]
+    /// RFC 7591 §2 `jwks`: the client's JWK Set, inline.
+    static let objects: Set = ["jwks"]
+
+    /// The methods whose client gets a `client_secret`: every one but `none` and `private_key_jwt` (whose keys are its
+    /// credentials).
+    static func issuesSecret(_ method: String) -> Bool {
+        method != TokenEndpointAuthMethod.none.rawValue && method != TokenEndpointAuthMethod.privateKeyJWT.rawValue
+    }
 
     func addRoutes(to router: some RouterMethods<IdPRequestContext>) {
         guard let path = state.paths.registration else { return }
@@ -47,7 +55,7 @@ package struct RegistrationEndpoint: Sendable {
         let metadata = try await Self.metadata(&request, maxSize: context.maxUploadSize)
         let clientID = randomToken(bytes: 16)
         let authMethod = metadata["token_endpoint_auth_method"]?.stringValue ?? TokenEndpointAuthMethod.clientSecretBasic.rawValue
-        let secret = authMethod == TokenEndpointAuthMethod.none.rawValue ? nil : randomToken()
+        let secret = Self.issuesSecret(authMethod) ? randomToken() : nil
         let (client, registered) = try Self.client(clientID: clientID, secret: secret, metadata: metadata, registry: state.registry)
         do {
             try state.liveRegistry.add(clients: [client])
@@ -82,8 +90,11 @@ package struct RegistrationEndpoint: Sendable {
             }
         }
         let method = metadata["token_endpoint_auth_method"]?.stringValue ?? TokenEndpointAuthMethod.clientSecretBasic.rawValue
-        if (method == TokenEndpointAuthMethod.none.rawValue) != client.isPublic {
-            throw OAuthError(Self.invalidClientMetadata, "token_endpoint_auth_method cannot change between none and a secret; register a new client")
+        if Self.issuesSecret(method) != (client.clientSecret != nil) {
+            throw OAuthError(
+                Self.invalidClientMetadata,
+                "token_endpoint_auth_method cannot change between a method with a client_secret and one without (none, private_key_jwt); register a new client"
+            )
         }
         let (updated, registered) = try Self.client(clientID: client.clientID, secret: client.clientSecret, metadata: metadata, registry: state.registry)
         do {
@@ -159,6 +170,13 @@ package struct RegistrationEndpoint: Sendable {
             if strings.contains(name), value.stringValue == nil {
                 throw OAuthError(invalidClientMetadata, "\(name) must be a string")
             }
+            if objects.contains(name), value.objectValue == nil {
+                throw OAuthError(invalidClientMetadata, "\(name) must be a JSON object (a JWK Set, RFC 7517 §5)")
+            }
+        }
+        // RFC 7591 §2: "The "jwks_uri" and "jwks" parameters MUST NOT both be present in the same request or response."
+        if object["jwks"] != nil && object["jwks_uri"] != nil {
+            throw OAuthError(invalidClientMetadata, "jwks and jwks_uri must not both be present (RFC 7591 §2)")
         }
     }
 
@@ -187,13 +205,16 @@ package struct RegistrationEndpoint: Sendable {
             "token_endpoint_auth_method": .string(method),
         ]
         if let secret { fixture["client_secret"] = .string(secret) }
+        for name in ["jwks", "jwks_uri", "token_endpoint_auth_signing_alg"] {
+            if let value = metadata[name] { fixture[name] = value }
+        }
         if let scope = metadata["scope"]?.stringValue { fixture["scopes"] = .array(ScopeRequest.parse(scope).map { .string($0) }) }
         var decoder = FixtureDecoder(file: "registration")
         let clients = decoder.clients(from: Data(("[" + String(decoding: JSONWriter.encode(fixture), as: UTF8.self) + "]").utf8))
         guard decoder.problems.isEmpty, let client = clients.first else {
             throw refusal(MockIdPFixtureError(problems: decoder.problems))
         }
-        var registered = metadata.filter { lists.contains($0.key) || strings.contains($0.key) }
+        var registered = metadata.filter { lists.contains($0.key) || strings.contains($0.key) || objects.contains($0.key) }
         registered["grant_types"] = .array(grantTypes.map { .string($0) })
         registered["response_types"] = .array(responseTypes.map { .string($0) })
         registered["token_endpoint_auth_method"] = .string(method)

@@ -12,7 +12,10 @@ struct RevocationEndpoint: Sendable {
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> Response {
         var request = request
-        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, resolve: state.registry(resolving:))
+        let assertions = state.assertionVerifier(endpoint: state.paths.revocation ?? state.paths.token)
+        let (form, client) = try await ClientAuthentication.form(
+            of: &request, maxSize: context.maxUploadSize, resolve: state.registry(resolving:), assertions: assertions
+        )
         guard let value = form["token"] else {
             throw OAuthError(.invalidRequest, "token is missing")
         }

@@ -14,7 +14,19 @@ struct TokenEndpoint: Sendable {
 
     @Sendable func handle(_ request: Request, context: IdPRequestContext) async throws -> TokenResponse {
         var request = request
-        let (form, client) = try await ClientAuthentication.form(of: &request, maxSize: context.maxUploadSize, resolve: state.registry(resolving:))
+        let form = try await request.formParameters(maxSize: context.maxUploadSize)
+        let client: Client
+        if JWTBearerGrant.assertionIdentifiesClient(form, headers: request.headers) {
+            // RFC 7521 §4.1 / RFC 7523 §2.1: with no client credentials, the grant's signed assertion names its client and
+            // the grant verifies it with that client's keys, which authenticates it.
+            let registry = try await state.registry(resolving: JWTBearerGrant.issuer(of: form))
+            client = try JWTBearerGrant.client(of: form, registry: registry)
+        } else {
+            let assertions = state.assertionVerifier(endpoint: state.paths.token)
+            let registry = try await state.registry(resolving: ClientAuthentication.claimedClientID(headers: request.headers, form: form))
+            client = try await ClientAuthentication.authenticate(headers: request.headers, form: form, registry: registry, assertions: assertions)
+        }
+        try form.rejectDuplicates()
         guard let grantName = form["grant_type"] else {
             throw OAuthError(.invalidRequest, "grant_type is missing")
         }
@@ -35,6 +47,7 @@ struct TokenEndpoint: Sendable {
         case .password: return try await PasswordGrant(state: state, overrides: overrides).handle(form, client: client)
         case .deviceCode: return try await DeviceCodeGrant(state: state, overrides: overrides).handle(form, client: client)
         case .tokenExchange: return try await TokenExchangeGrant(state: state, overrides: overrides).handle(form, client: client)
+        case .jwtBearer: return try await JWTBearerGrant(state: state, overrides: overrides).handle(form, client: client)
         }
     }
 

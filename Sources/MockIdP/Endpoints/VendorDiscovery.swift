@@ -24,6 +24,7 @@ enum VendorDiscovery {
             for field in [
                 "grant_types_supported", "code_challenge_methods_supported", "prompt_values_supported", "claims_parameter_supported",
                 "request_parameter_supported", "authorization_response_iss_parameter_supported", "client_id_metadata_document_supported",
+                "token_endpoint_auth_signing_alg_values_supported",
             ] {
                 document.removeValue(forKey: field)
             }
@@ -38,6 +39,7 @@ enum VendorDiscovery {
             for field in [
                 "grant_types_supported", "prompt_values_supported", "claims_parameter_supported", "authorization_response_iss_parameter_supported",
                 "revocation_endpoint_auth_methods_supported", "client_id_metadata_document_supported",
+                "revocation_endpoint_auth_signing_alg_values_supported",
             ] {
                 document.removeValue(forKey: field)
             }

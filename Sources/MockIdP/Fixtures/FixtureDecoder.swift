@@ -143,6 +143,16 @@ struct FixtureDecoder {
             return roles
         }
 
+        /// A JSON object, kept whole (a JWK Set); `nil` when absent.
+        mutating func object(_ key: String) -> [String: ClaimValue]? {
+            guard let value = object[key], value != .null else { return nil }
+            guard let object = value.objectValue else {
+                problem(key, "expected an object, found \(value.typeName)")
+                return nil
+            }
+            return object
+        }
+
         mutating func claims(_ key: String) -> [String: ClaimValue] {
             guard let value = object[key], value != .null else { return [:] }
             guard let claims = value.objectValue else {
@@ -176,7 +186,7 @@ struct FixtureDecoder {
             "client_id", "client_secret", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
             "token_endpoint_auth_method", "access_token_ttl", "refresh_token_ttl", "id_token_ttl", "audience",
             "id_token_signed_response_alg", "access_token_claims", "device_poll_interval", "allowed_origins",
-            "token_exchange_trusted_issuers",
+            "token_exchange_trusted_issuers", "jwks", "jwks_uri", "token_endpoint_auth_signing_alg",
         ]
         return entries(of: data, what: "clients").map { index, object in
             guard let object else { return Client(clientID: "") }
@@ -195,6 +205,9 @@ struct FixtureDecoder {
             let idTokenAlgorithm = entry.string("id_token_signed_response_alg").flatMap { name in
                 entry.named(SigningAlgorithm.self, name, field: "id_token_signed_response_alg", what: "algorithm")
             }
+            let assertionAlgorithm = entry.string("token_endpoint_auth_signing_alg").flatMap { name in
+                entry.named(AssertionSigningAlgorithm.self, name, field: "token_endpoint_auth_signing_alg", what: "algorithm")
+            }
             return Client(
                 clientID: clientID ?? "",
                 clientSecret: entry.string("client_secret"),
@@ -211,7 +224,10 @@ struct FixtureDecoder {
                 accessTokenClaims: entry.claims("access_token_claims"),
                 devicePollInterval: entry.seconds("device_poll_interval", in: 0...Client.maximumDevicePollInterval) ?? Client.defaultDevicePollInterval,
                 allowedOrigins: entry.allowedOrigins("allowed_origins"),
-                tokenExchangeTrustedIssuers: entry.trustedIssuers("token_exchange_trusted_issuers")
+                tokenExchangeTrustedIssuers: entry.trustedIssuers("token_exchange_trusted_issuers"),
+                jwks: entry.object("jwks"),
+                jwksURI: entry.string("jwks_uri"),
+                tokenEndpointAuthSigningAlg: assertionAlgorithm
             )
         }
     }

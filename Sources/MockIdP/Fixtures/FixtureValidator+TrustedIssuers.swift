@@ -37,21 +37,6 @@ extension FixtureValidator {
         return problems
     }
 
-    /// Why MockIdP could not fetch keys from `uri`, or `nil`.
-    private static func jwksURIProblem(_ uri: String) -> String? {
-        if RedirectURI.problem(with: uri) != nil || uri.contains("#") {
-            return "\"\(uri)\" is not an absolute URL without a fragment"
-        }
-        let lowered = uri.lowercased()
-        if lowered.hasPrefix("https://") { return nil }
-        if lowered.hasPrefix("http://") {
-            let authority = lowered.dropFirst("http://".count).prefix { $0 != "/" && $0 != "?" }
-            let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }) + "]" : String(authority.prefix { $0 != ":" })
-            if !authority.contains("@"), ["127.0.0.1", "[::1]", "localhost"].contains(host) { return nil }
-        }
-        return "\"\(uri)\" must be an https URL (or http to 127.0.0.1, [::1] or localhost)"
-    }
-
     /// The problems of an inline JWKS, each with the path below `jwks` (`.keys[0]`).
     private static func jwksProblems(_ jwks: [String: ClaimValue]) -> [(path: String, reason: String)] {
         guard case .array(let keys)? = jwks["keys"] else {

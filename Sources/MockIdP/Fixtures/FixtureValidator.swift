@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// Cross-checks typed fixtures: unique ids, defined scopes, well-formed redirect URIs, coherent client settings.
 ///
 /// The same rules apply to fixture files, to fixtures given as Swift values, and to entries added at runtime.
@@ -102,6 +108,52 @@ enum FixtureValidator {
         names.filter(MockIdPFixtures.reservedAccessTokenClaims.contains).sorted()
     }
 
+    /// Problems with a client's assertion keys (RFC 7591 §2 `jwks`, `jwks_uri`) and its `token_endpoint_auth_signing_alg`,
+    /// as (field, reason).
+    static func keyProblems(_ client: Client) -> [(String, String)] {
+        var problems: [(String, String)] = []
+        if let jwks = client.jwks {
+            do {
+                _ = try ClientJWK.keys(ofSet: jwks)
+            } catch {
+                problems.append(("jwks.\(error.field)", error.reason))
+            }
+        }
+        if let uri = client.jwksURI {
+            if client.jwks != nil {
+                // RFC 7591 §2: "The "jwks_uri" and "jwks" parameters MUST NOT both be present in the same request or response."
+                problems.append(("jwks_uri", "jwks and jwks_uri must not both be present (RFC 7591 §2)"))
+            }
+            if let reason = jwksURIProblem(uri) { problems.append(("jwks_uri", reason)) }
+        }
+        if let alg = client.tokenEndpointAuthSigningAlg {
+            switch client.tokenEndpointAuthMethod {
+            case .clientSecretJWT? where alg != .hs256:
+                problems.append(("token_endpoint_auth_signing_alg", "client_secret_jwt signs with HS256, not \(alg.rawValue)"))
+            case .privateKeyJWT? where alg == .hs256:
+                problems.append(("token_endpoint_auth_signing_alg", "private_key_jwt signs with RS256, ES256 or EdDSA, not HS256"))
+            case .clientSecretJWT?, .privateKeyJWT?:
+                break
+            default:
+                problems.append(("token_endpoint_auth_signing_alg", "applies only to token_endpoint_auth_method client_secret_jwt or private_key_jwt"))
+            }
+        }
+        return problems
+    }
+
+    /// A `jwks_uri` must be an absolute `https` URL, or `http` to a loopback host (what `RemoteDocuments` fetches).
+    static func jwksURIProblem(_ uri: String) -> String? {
+        guard let url = URL(string: uri), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+            return "not an absolute URL"
+        }
+        if url.fragment != nil { return "must not have a fragment" }
+        switch scheme {
+        case "https": return nil
+        case "http": return ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased()) ? nil : "http is allowed for a loopback host only; use https"
+        default: return "expected an https URL, found scheme \"\(scheme)\""
+        }
+    }
+
     static func isScopeTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
         scalar == "\u{21}" || ("\u{23}"..."\u{5B}").contains(scalar) || ("\u{5D}"..."\u{7E}").contains(scalar)
     }
@@ -137,10 +189,18 @@ enum FixtureValidator {
             switch (client.tokenEndpointAuthMethod, client.clientSecret) {
             case (.none?, _?):
                 problem("token_endpoint_auth_method", "\"none\" is for public clients, but this client has a client_secret")
-            case (.clientSecretBasic?, nil), (.clientSecretPost?, nil):
+            case (.clientSecretBasic?, nil), (.clientSecretPost?, nil), (.clientSecretJWT?, nil):
                 problem("token_endpoint_auth_method", "needs a client_secret")
+            case (.privateKeyJWT?, _) where !client.hasKeys:
+                problem("token_endpoint_auth_method", "private_key_jwt needs the client's public keys: jwks or jwks_uri")
             default:
                 break
+            }
+            problems += keyProblems(client).map { field, reason in
+                .init(file: clientsFile, index: index - firstNew, idField: "client_id", id: client.clientID, field: field, code: .invalidValue, reason: reason)
+            }.filter { _ in isNew }
+            if client.grantTypes.contains(.jwtBearer) && client.grantAssertionAlgorithms.isEmpty {
+                problem("grant_types", "the jwt-bearer grant needs a key to verify its assertions: jwks, jwks_uri or a client_secret (HS256)")
             }
             if client.isPublic && client.grantTypes.contains(.clientCredentials) {
                 problem("grant_types", "client_credentials needs a confidential client (one with a client_secret)")

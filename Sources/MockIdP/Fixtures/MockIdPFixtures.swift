@@ -59,6 +59,11 @@ extension MockIdPFixtures {
         case clientSecretBasic = "client_secret_basic"
         /// `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1).
         case clientSecretPost = "client_secret_post"
+        /// A JWT assertion signed with HS256 keyed by the client's secret (RFC 7523 §2.2, OpenID Connect Core §9).
+        case clientSecretJWT = "client_secret_jwt"
+        /// A JWT assertion signed with a private key whose public half the client registered as `jwks` or `jwks_uri`
+        /// (RFC 7523 §2.2, OpenID Connect Core §9).
+        case privateKeyJWT = "private_key_jwt"
         /// A public client: no secret, PKCE instead (RFC 7636).
         case none
     }
@@ -77,6 +82,24 @@ extension MockIdPFixtures {
         case deviceCode = "urn:ietf:params:oauth:grant-type:device_code"
         /// RFC 8693: token exchange, a subject token (and an actor token) for a new token.
         case tokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
+        /// RFC 7523 §2.1: a JWT the client signed, naming a user, exchanged for that user's access token.
+        case jwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    }
+
+    /// The algorithms a client may sign its JWT assertions with (RFC 7523): `client_assertion` for
+    /// `client_secret_jwt` / `private_key_jwt`, and the `assertion` of the JWT bearer grant.
+    public enum AssertionSigningAlgorithm: String, Sendable, Hashable, CaseIterable {
+        /// HMAC SHA-256 keyed by the client's secret (`client_secret_jwt`).
+        case hs256 = "HS256"
+        /// RSASSA-PKCS1-v1_5 with SHA-256, an RSA key of at least 2048 bits.
+        case rs256 = "RS256"
+        /// ECDSA on P-256 with SHA-256.
+        case es256 = "ES256"
+        /// Ed25519 (RFC 8037).
+        case eddsa = "EdDSA"
+
+        /// Whether the key is the client's secret rather than a public key it registered.
+        public var isSymmetric: Bool { self == .hs256 }
     }
 
     /// A registered client (an entry of `clients.json`).
@@ -117,6 +140,14 @@ extension MockIdPFixtures {
         /// Other issuers whose JWTs this client may present as the subject or actor token of a token exchange
         /// (RFC 8693 §2.1); `[]` accepts only this issuer's own tokens.
         public var tokenExchangeTrustedIssuers: [TrustedIssuer]
+        /// The client's public keys as an inline JWK Set (RFC 7591 §2 `jwks`: `{"keys": [...]}`), for `private_key_jwt`
+        /// and the JWT bearer grant; never together with `jwksURI`.
+        public var jwks: [String: ClaimValue]?
+        /// Where the client's JWK Set is published (RFC 7591 §2 `jwks_uri`); fetched when an assertion needs it.
+        public var jwksURI: String?
+        /// The one algorithm the client's `client_assertion` must use (OpenID Connect Registration §2
+        /// `token_endpoint_auth_signing_alg`); `nil` accepts every algorithm its method allows.
+        public var tokenEndpointAuthSigningAlg: AssertionSigningAlgorithm?
 
         /// One hour.
         public static let defaultAccessTokenTTL = 3600
@@ -148,7 +179,10 @@ extension MockIdPFixtures {
             accessTokenClaims: [String: ClaimValue] = [:],
             devicePollInterval: Int = Client.defaultDevicePollInterval,
             allowedOrigins: AllowedOrigins? = nil,
-            tokenExchangeTrustedIssuers: [TrustedIssuer] = []
+            tokenExchangeTrustedIssuers: [TrustedIssuer] = [],
+            jwks: [String: ClaimValue]? = nil,
+            jwksURI: String? = nil,
+            tokenEndpointAuthSigningAlg: AssertionSigningAlgorithm? = nil
         ) {
             self.clientID = clientID
             self.clientSecret = clientSecret
@@ -166,10 +200,43 @@ extension MockIdPFixtures {
             self.devicePollInterval = devicePollInterval
             self.allowedOrigins = allowedOrigins
             self.tokenExchangeTrustedIssuers = tokenExchangeTrustedIssuers
+            self.jwks = jwks
+            self.jwksURI = jwksURI
+            self.tokenEndpointAuthSigningAlg = tokenEndpointAuthSigningAlg
         }
 
-        /// A client with no secret is public (RFC 6749 §2.1).
-        public var isPublic: Bool { clientSecret == nil }
+        /// The algorithms this client may sign a `client_assertion` with under `method`: HS256 for `client_secret_jwt`,
+        /// RS256, ES256 and EdDSA for `private_key_jwt`, narrowed to `token_endpoint_auth_signing_alg` when registered.
+        package func assertionAlgorithms(for method: TokenEndpointAuthMethod) -> Set<AssertionSigningAlgorithm> {
+            let algorithms: Set<AssertionSigningAlgorithm> =
+                switch method {
+                case .clientSecretJWT: [.hs256]
+                case .privateKeyJWT: [.rs256, .es256, .eddsa]
+                default: []
+                }
+            return tokenEndpointAuthSigningAlg.map { algorithms.intersection([$0]) } ?? algorithms
+        }
+
+        /// The algorithms the JWT bearer grant's `assertion` may use (RFC 7523 §2.1): HS256 with the client's secret,
+        /// the others with its registered keys.
+        package var grantAssertionAlgorithms: Set<AssertionSigningAlgorithm> {
+            var algorithms: Set<AssertionSigningAlgorithm> = hasKeys ? [.rs256, .es256, .eddsa] : []
+            if clientSecret != nil { algorithms.insert(.hs256) }
+            return algorithms
+        }
+
+        /// A client that cannot authenticate is public (RFC 6749 §2.1): no secret, and no registered `private_key_jwt`
+        /// (whose keys are its credentials); or one registered with method `none`.
+        public var isPublic: Bool {
+            switch tokenEndpointAuthMethod {
+            case .none?: true
+            case .privateKeyJWT?: false
+            default: clientSecret == nil
+            }
+        }
+
+        /// Whether the client registered public keys (`jwks` or `jwks_uri`) to verify its assertions with.
+        public var hasKeys: Bool { jwks != nil || jwksURI != nil }
 
         /// The authentication methods this client may use at the token endpoint.
         package var allowedAuthMethods: Set<TokenEndpointAuthMethod> {
@@ -212,3 +279,4 @@ typealias Client = MockIdPFixtures.Client
 typealias Scope = MockIdPFixtures.Scope
 typealias GrantType = MockIdPFixtures.GrantType
 typealias TokenEndpointAuthMethod = MockIdPFixtures.TokenEndpointAuthMethod
+typealias AssertionSigningAlgorithm = MockIdPFixtures.AssertionSigningAlgorithm

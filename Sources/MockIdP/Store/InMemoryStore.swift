@@ -9,6 +9,7 @@ actor InMemoryStore {
     private var devices: [String: DeviceAuthorization] = [:]
     private var deviceCodesByUserCode: [String: String] = [:]
     private var sessions: [String: UserSession] = [:]
+    private var usedAssertions: [UsedAssertion.Key: UsedAssertion] = [:]
     private var lastPurge = 0
     let retention: Int
     static let purgeInterval = 30
@@ -211,10 +212,24 @@ actor InMemoryStore {
         return session
     }
 
+    // MARK: Assertions
+
+    /// Records that `clientID` used an assertion with this `jti`, atomically: of two concurrent uses only one succeeds.
+    ///
+    /// - Returns: `false` when the `jti` was used already and has not been purged (RFC 7523 §3 item 7).
+    func useAssertion(jti: String, clientID: String, expiresAt: Int, now: Int) -> Bool {
+        purgeIfDue(now: now)
+        let key = UsedAssertion.Key(clientID: clientID, jti: jti)
+        guard usedAssertions[key] == nil else { return false }
+        usedAssertions[key] = UsedAssertion(clientID: clientID, jti: jti, usedAt: now, expiresAt: expiresAt)
+        return true
+    }
+
     // MARK: Listing and housekeeping
 
     var allCodes: [IssuedCode] { Array(codes.values) }
     var allTokens: [IssuedToken] { Array(tokens.values) }
+    var allUsedAssertions: [UsedAssertion] { Array(usedAssertions.values) }
 
     /// Forgets every code and token.
     func reset() {
@@ -224,6 +239,7 @@ actor InMemoryStore {
         devices = [:]
         deviceCodesByUserCode = [:]
         sessions = [:]
+        usedAssertions = [:]
     }
 
     private func purgeIfDue(now: Int) {
@@ -238,6 +254,9 @@ actor InMemoryStore {
         codes = codes.filter { $0.value.expiresAt > cutoff }
         devices = devices.filter { $0.value.expiresAt > cutoff }
         deviceCodesByUserCode = deviceCodesByUserCode.filter { devices[$0.value] != nil }
+        // A jti must stay refused while its assertion is accepted: until exp plus the leeway. Retention is longer.
+        let assertionCutoff = min(cutoff, now - ClientAssertion.leeway)
+        usedAssertions = usedAssertions.filter { $0.value.expiresAt > assertionCutoff }
         let expired = tokens.values.filter { $0.expiresAt <= cutoff }
         guard !expired.isEmpty else { return }
         for token in expired {
