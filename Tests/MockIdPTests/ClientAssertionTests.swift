@@ -239,8 +239,11 @@ final class FetchCount: Sendable {
         let port = Mutex(0)
         let router = Router()
         router.get("/jwks.json") { _, _ -> Response in
-            fetches.value.withLock { $0 += 1 }
-            let set: [String: ClaimValue] = ["keys": .array([.object(TestSigningKey.ec.jwk(kid: "ec-1")), .object(TestSigningKey.ed.jwk(kid: "ed-1"))])]
+            // From the third fetch on, the client has rotated in an RSA key.
+            let count = fetches.value.withLock { $0 += 1; return $0 }
+            var keys: [ClaimValue] = [.object(TestSigningKey.ec.jwk(kid: "ec-1")), .object(TestSigningKey.ed.jwk(kid: "ed-1"))]
+            if count >= 3 { keys.append(.object(TestSigningKey.rsa.jwk(kid: "rsa-1"))) }
+            let set: [String: ClaimValue] = ["keys": .array(keys)]
             return Response(
                 status: .ok, headers: [.contentType: "application/json", .cacheControl: "max-age=60"], body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.encode(set)))
             )
@@ -272,6 +275,25 @@ final class FetchCount: Sendable {
                 #expect(fetches.value.withLock { $0 } == 1)
                 let rsa = try await Self.clientCredentials(idp, Self.assertion(idp, .rsa, clientID: "jwt-remote", kid: "rsa-1"))
                 try Self.expectInvalidClient(rsa, "no RS256 key with kid \"rsa-1\"")
+            }
+        }
+    }
+
+    @Test("a kid the cached JWK Set lacks fetches it again once (the client rotated its keys)")
+    func rotatedClientKeys() async throws {
+        try await Self.withKeyServer { base, fetches in
+            let client = Client(clientID: "jwt-remote", grantTypes: [.clientCredentials], tokenEndpointAuthMethod: .privateKeyJWT, jwksURI: base + "/jwks.json")
+            try await withTestIdP(fixtures: try builtInFixtures(adding: [client])) { idp in
+                #expect(try await Self.clientCredentials(idp, Self.assertion(idp, .ec, clientID: "jwt-remote")).status == .ok)
+                idp.state.clock.advance(by: 1)
+                // Fetched again for the unknown kid: still without it (the second set), so refused.
+                let refused = try await Self.clientCredentials(idp, Self.assertion(idp, .rsa, clientID: "jwt-remote", kid: "rsa-1"))
+                try Self.expectInvalidClient(refused, "no RS256 key with kid \"rsa-1\"")
+                #expect(fetches.value.withLock { $0 } == 2)
+                idp.state.clock.advance(by: 1)
+                let accepted = try await Self.clientCredentials(idp, Self.assertion(idp, .rsa, clientID: "jwt-remote", kid: "rsa-1"))
+                #expect(accepted.status == .ok, "\(text(accepted))")
+                #expect(fetches.value.withLock { $0 } == 3)
             }
         }
     }

@@ -8,8 +8,9 @@ package struct ClientAssertionVerifier: Sendable {
     /// Values of which an assertion's `aud` must contain one: the issuer identifier, the endpoint's URL, and the token
     /// endpoint's URL (RFC 7523 §3 item 3; OpenID Connect Core §9 names the token endpoint at every endpoint).
     package var audiences: Set<String>
-    /// The client's public keys: its inline `jwks`, or its `jwks_uri` fetched.
-    package var keys: @Sendable (MockIdPFixtures.Client) async throws(ClientAssertion.Failure) -> [ClientJWK]
+    /// The client's public keys: its inline `jwks`, or its `jwks_uri` fetched; the assertion's `kid`, when it names
+    /// one, so that a key set lacking it can be fetched again.
+    package var keys: @Sendable (MockIdPFixtures.Client, String?) async throws(ClientAssertion.Failure) -> [ClientJWK]
     /// Records a `jti` as used until the assertion expires; `false` when it was used already (RFC 7523 §3 item 7).
     package var consume: @Sendable (_ jti: String, _ clientID: String, _ expiresAt: Int) async -> Bool
 
@@ -20,7 +21,7 @@ package struct ClientAssertionVerifier: Sendable {
     ///   - consume: records a `jti`, `false` on a replay.
     package init(
         now: Int, audiences: Set<String>,
-        keys: @escaping @Sendable (MockIdPFixtures.Client) async throws(ClientAssertion.Failure) -> [ClientJWK],
+        keys: @escaping @Sendable (MockIdPFixtures.Client, String?) async throws(ClientAssertion.Failure) -> [ClientJWK],
         consume: @escaping @Sendable (_ jti: String, _ clientID: String, _ expiresAt: Int) async -> Bool
     ) {
         self.now = now
@@ -55,7 +56,7 @@ package struct ClientAssertionVerifier: Sendable {
         let use = try assertion.check(.init(issuer: client.clientID, subject: subject, audiences: audiences, now: now))
         let keys = self.keys
         try await assertion.verifySignature(allowed: algorithms, secret: client.clientSecret) { () async throws(ClientAssertion.Failure) in
-            try await keys(client)
+            try await keys(client, assertion.kid)
         }
         guard await consume(use.jti, client.clientID, use.expiresAt) else {
             throw ClientAssertion.Failure("jti \"\(use.jti)\" was used already: an assertion is good for one request (RFC 7523 §3)")

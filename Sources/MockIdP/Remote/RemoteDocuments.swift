@@ -39,10 +39,11 @@ package final class RemoteDocuments: Sendable {
 
     /// The document at `url`: from the cache while fresh, else fetched with `GET` (`Accept: application/json`).
     ///
+    /// - Parameter refresh: fetch it even when the cached copy is fresh (a key set lacking the `kid` asked for).
     /// - Throws: `RemoteDocumentError` naming the URL and what went wrong (not HTTPS, unreachable, a status other than
     ///   200, a redirect, too large, too slow).
-    package func fetch(_ url: String) async throws(RemoteDocumentError) -> RemoteDocument {
-        if let cached = cache.withLock({ $0[url] }), cached.isFresh(now: clock.now) { return cached }
+    package func fetch(_ url: String, refresh: Bool = false) async throws(RemoteDocumentError) -> RemoteDocument {
+        if !refresh, let cached = cache.withLock({ $0[url] }), cached.isFresh(now: clock.now) { return cached }
         let target = try RemoteURL(url)
         let response = try await HTTPFetch.get(target, raw: url, limits: limits, trust: trust)
         let now = clock.now
@@ -64,6 +65,9 @@ package final class RemoteDocuments: Sendable {
         }
         return document
     }
+
+    /// The server clock now, which freshness is judged by.
+    package var now: Int { clock.now }
 
     /// The documents held now, by URL.
     package var documents: [RemoteDocument] {

@@ -12,22 +12,30 @@ extension IdPState {
         return ClientAssertionVerifier(
             now: now,
             audiences: [issuer.issuer, issuer.url(path), issuer.url(paths.token)],
-            keys: { client async throws(ClientAssertion.Failure) in try await Self.keys(of: client, remote: remote) },
+            keys: { client, kid async throws(ClientAssertion.Failure) in try await Self.keys(of: client, kid: kid, remote: remote) },
             consume: { jti, clientID, expiresAt in await store.useAssertion(jti: jti, clientID: clientID, expiresAt: expiresAt, now: now) }
         )
     }
 
-    /// The client's public keys: its inline `jwks`, else its `jwks_uri` fetched (and cached) through `remote`.
-    static func keys(of client: Client, remote: RemoteDocuments) async throws(ClientAssertion.Failure) -> [ClientJWK] {
+    /// The client's public keys: its inline `jwks`, else its `jwks_uri` fetched (and cached) through `remote`. A cached
+    /// key set without the assertion's `kid` is fetched again, once, unless it was fetched this very second: the
+    /// client rotated its keys (OpenID Connect Core §10.1.1), and the cache must not refuse it until it goes stale.
+    static func keys(of client: Client, kid: String? = nil, remote: RemoteDocuments) async throws(ClientAssertion.Failure) -> [ClientJWK] {
         guard let url = client.jwksURI else { return try ClientAssertionVerifier.inlineKeys(of: client) }
+        let (keys, fetchedAt) = try await fetchKeys(url, remote: remote, refresh: false)
+        guard let kid, !keys.contains(where: { $0.kid == kid }), fetchedAt < remote.now else { return keys }
+        return try await fetchKeys(url, remote: remote, refresh: true).0
+    }
+
+    private static func fetchKeys(_ url: String, remote: RemoteDocuments, refresh: Bool) async throws(ClientAssertion.Failure) -> ([ClientJWK], Int) {
         let document: RemoteDocument
         do {
-            document = try await remote.fetch(url)
+            document = try await remote.fetch(url, refresh: refresh)
         } catch {
             throw ClientAssertion.Failure("the client's jwks_uri \(error.url) could not be fetched: \(error.reason)")
         }
         do {
-            return try ClientJWK.keys(ofDocument: document.body)
+            return (try ClientJWK.keys(ofDocument: document.body), document.fetchedAt)
         } catch {
             throw ClientAssertion.Failure("the client's jwks_uri \(url) is not a usable JWK Set: \(error.field.isEmpty ? "" : error.field + ": ")\(error.reason)")
         }
