@@ -148,6 +148,19 @@ import Testing
         }
     }
 
+    @Test("logout URIs are validated and echoed")
+    func logoutURIs() async throws {
+        try await withTestIdP { idp in
+            let body = try json(try await register(idp, #"{"redirect_uris": ["https://a.example/cb"], "backchannel_logout_uri": "https://a.example/logout?rp=1", "frontchannel_logout_uri": "https://a.example/fc"}"#))
+            #expect(body["backchannel_logout_uri"] as? String == "https://a.example/logout?rp=1")
+            #expect(body["frontchannel_logout_uri"] as? String == "https://a.example/fc")
+            for bad in [#""https://a.example/logout#x""#, #""/logout""#, "42"] {
+                let response = try await register(idp, #"{"redirect_uris": ["https://a.example/cb"], "backchannel_logout_uri": \#(bad)}"#)
+                #expect(try oauthError(response).error == "invalid_client_metadata", "\(bad)")
+            }
+        }
+    }
+
     @Test("RFC 7592 §2.3: deleting a client invalidates its tokens, which stay listed as revoked")
     func deleteRevokesTokens() async throws {
         try await withTestIdP { idp in

@@ -22,8 +22,11 @@ package struct RegistrationEndpoint: Sendable {
     static let lists: Set = ["redirect_uris", "post_logout_redirect_uris", "grant_types", "response_types", "contacts"]
     static let strings: Set = [
         "token_endpoint_auth_method", "scope", "client_name", "client_uri", "logo_uri", "tos_uri", "policy_uri", "software_id",
-        "software_version", "jwks_uri", "token_endpoint_auth_signing_alg",
+        "software_version", "jwks_uri", "token_endpoint_auth_signing_alg", "backchannel_logout_uri", "frontchannel_logout_uri",
     ]
+    /// OpenID Connect Back-Channel and Front-Channel Logout 1.0 §2.2: where the client hears of a logout. Validated and
+    /// echoed; MockIdP does not deliver logout notifications yet.
+    static let logoutURIs = ["backchannel_logout_uri", "frontchannel_logout_uri"]
     /// RFC 7591 §2 `jwks`: the client's JWK Set, inline.
     static let objects: Set = ["jwks"]
 
@@ -172,6 +175,12 @@ package struct RegistrationEndpoint: Sendable {
             }
             if objects.contains(name), value.objectValue == nil {
                 throw OAuthError(invalidClientMetadata, "\(name) must be a JSON object (a JWK Set, RFC 7517 §5)")
+            }
+        }
+        for name in logoutURIs {
+            // Back-Channel Logout §2.2: "an absolute URI ... MAY contain ... query ... MUST NOT include a fragment".
+            if let uri = object[name]?.stringValue, RedirectURI.problem(with: uri) != nil || uri.contains("#") || !uri.lowercased().hasPrefix("http") {
+                throw OAuthError(invalidClientMetadata, "\(name) must be an absolute http(s) URL without a fragment, not \"\(uri)\"")
             }
         }
         // RFC 7591 §2: "The "jwks_uri" and "jwks" parameters MUST NOT both be present in the same request or response."
