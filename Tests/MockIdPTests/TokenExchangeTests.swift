@@ -56,6 +56,8 @@ private func withExchangeIdP<T: Sendable>(
     for index in fixtures.clients.indices {
         if fixtures.clients[index].clientID == "budgetify" { fixtures.clients[index].grantTypes.append(.tokenExchange) }
         if fixtures.clients[index].clientID == "ledger-service" {
+            // Its trusted issuer's JWTs serve as JWT bearer assertions too.
+            fixtures.clients[index].grantTypes.append(.jwtBearer)
             fixtures.clients[index].tokenExchangeTrustedIssuers = [
                 jwksURI.map { TrustedIssuer(issuer: partnerIssuer, jwksURI: $0) } ?? TrustedIssuer(issuer: partnerIssuer, jwks: partner.jwks)
             ]
@@ -418,6 +420,39 @@ private func expectError(_ response: TestResponse, _ code: String, sourceLocatio
                 ]),
                 "invalid_target"
             )
+        }
+    }
+
+    @Test("RFC 7523 §2.1: a trusted issuer's JWT is a JWT bearer assertion for a local user, used once; aud and jti are required")
+    func trustedIssuerAssertion() async throws {
+        let partner = PartnerIssuer()
+        try await withExchangeIdP(partner: partner) { idp in
+            let now = idp.state.clock.now
+            func assertion(_ claims: [String: ClaimValue]) async throws -> String {
+                var all: [String: ClaimValue] = ["iss": .string(partnerIssuer), "sub": "alice", "aud": .string(testIssuer), "exp": .int(now + 300), "jti": "j-1"]
+                all.merge(claims) { _, new in new }
+                return try await partner.token(all)
+            }
+            let grant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+            let good = try await assertion([:])
+            let response = try await idp.tokenRequest(grant, [("assertion", good), ("scope", "transactions:read")], as: .ledger)
+            #expect(response.status == .ok, "\(text(response))")
+            let claims = try jwtPayload(try #require(try json(response)["access_token"] as? String))
+            #expect(claims["sub"] as? String == "alice" && claims["client_id"] as? String == "ledger-service")
+            let replay = try await idp.tokenRequest(grant, [("assertion", good)], as: .ledger)
+            #expect(try oauthError(replay).error == "invalid_grant")
+            #expect(try oauthError(replay).description.contains("used already"))
+            for (claims, reason) in [
+                (["aud": ClaimValue.string("https://elsewhere.example"), "jti": "j-2"], "aud must name"),
+                (["jti": .null], "a jti is required"),
+                (["exp": .int(now - 10), "jti": "j-3"], "expired"),
+            ] {
+                let refused = try oauthError(try await idp.tokenRequest(grant, [("assertion", try await assertion(claims))], as: .ledger))
+                #expect(refused.error == "invalid_grant")
+                #expect(refused.description.contains(reason), "\(refused.description)")
+            }
+            let forged = try await partner.token(["iss": .string(partnerIssuer), "sub": "alice", "aud": .string(testIssuer), "exp": .int(now + 300), "jti": "j-4"], signer: ES256PrivateKey())
+            #expect(try oauthError(try await idp.tokenRequest(grant, [("assertion", forged)], as: .ledger)).error == "invalid_grant")
         }
     }
 

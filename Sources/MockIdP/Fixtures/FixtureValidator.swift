@@ -199,8 +199,11 @@ enum FixtureValidator {
             problems += keyProblems(client).map { field, reason in
                 .init(file: clientsFile, index: index - firstNew, idField: "client_id", id: client.clientID, field: field, code: .invalidValue, reason: reason)
             }.filter { _ in isNew }
-            if client.grantTypes.contains(.jwtBearer) && client.grantAssertionAlgorithms.isEmpty {
-                problem("grant_types", "the jwt-bearer grant needs a key to verify its assertions: jwks, jwks_uri or a client_secret (HS256)")
+            if client.grantTypes.contains(.jwtBearer) && client.grantAssertionAlgorithms.isEmpty && client.tokenExchangeTrustedIssuers.isEmpty {
+                problem(
+                    "grant_types",
+                    "the jwt-bearer grant needs a key to verify its assertions: jwks, jwks_uri, a client_secret (HS256) or token_exchange_trusted_issuers"
+                )
             }
             if client.isPublic && client.grantTypes.contains(.clientCredentials) {
                 problem("grant_types", "client_credentials needs a confidential client (one with a client_secret)")

@@ -7,6 +7,11 @@ import HTTPTypes
 /// registered keys (`jwks` / `jwks_uri`). `sub` is a user's `sub` or `username`. `aud`, `exp`, `nbf`, `iat` and `jti`
 /// are checked as for a `client_assertion` (RFC 7523 §3), and the `jti` is single-use.
 ///
+/// An assertion may also come from an issuer the client trusts (`token_exchange_trusted_issuers`, RFC 7523 §3: "the
+/// JWT MUST contain an iss (issuer) claim that contains a unique identifier for the entity that issued the JWT"): a
+/// user's sign-in elsewhere, federated. It is verified with that issuer's keys, and its `aud`, `exp`, `nbf` and `jti`
+/// are checked the same way; its `sub` must be a user of this issuer. The client then authenticates on its own.
+///
 /// Client authentication is optional for this grant (RFC 7521 §4.1, RFC 7523 §2.1's example has none): a client that
 /// sends credentials is authenticated by its registered method first; a request with none is the client the
 /// assertion's `iss` names, authenticated by the assertion's signature.
@@ -59,12 +64,16 @@ struct JWTBearerGrant: Sendable {
     func handle(_ form: FormParameters, client: Client) async throws -> TokenResponse {
         let assertion = try Self.parse(form)
         let sub: String
-        do {
-            sub = try await state.assertionVerifier(endpoint: state.paths.token)
-                .verify(assertion, client: client, subject: nil, algorithms: client.grantAssertionAlgorithms)
-        } catch {
-            // RFC 7521 §4.1.1: an assertion that is not valid is invalid_grant.
-            throw OAuthError(.invalidGrant, "assertion refused: \(error.reason)")
+        if let issuer = assertion.string("iss"), issuer != client.clientID, client.tokenExchangeTrustedIssuers.contains(where: { $0.issuer == issuer }) {
+            sub = try await trustedSubject(form["assertion"] ?? "", issuer: issuer, client: client)
+        } else {
+            do {
+                sub = try await state.assertionVerifier(endpoint: state.paths.token)
+                    .verify(assertion, client: client, subject: nil, algorithms: client.grantAssertionAlgorithms)
+            } catch {
+                // RFC 7521 §4.1.1: an assertion that is not valid is invalid_grant.
+                throw OAuthError(.invalidGrant, "assertion refused: \(error.reason)")
+            }
         }
         guard let user = state.registry.user(hint: sub) else {
             throw OAuthError(.invalidGrant, "assertion refused: sub \"\(sub)\" is no user's sub or username")
@@ -79,5 +88,33 @@ struct JWTBearerGrant: Sendable {
         )
         authorization.withIDToken = false
         return try await state.tokens.issue(for: authorization, overrides: overrides)
+    }
+
+    /// The `sub` of an assertion a trusted issuer signed: signature, `exp`, `nbf` and `sub` as token exchange judges
+    /// another issuer's JWT, then RFC 7523 §3's `aud` (this issuer, or its token endpoint) and single-use `jti`.
+    private func trustedSubject(_ jwt: String, issuer: String, client: Client) async throws(OAuthError) -> String {
+        let presented: PresentedToken
+        do {
+            presented = try await PresentedToken.resolve(jwt, typeName: TokenTypeIdentifier.jwt.rawValue, role: .subject, client: client, state: state)
+        } catch {
+            throw OAuthError(.invalidGrant, "assertion refused: \(error.description.replacing("the subject_token", with: "the assertion"))")
+        }
+        let audiences: [String] =
+            switch presented.claims["aud"] {
+            case .string(let one)?: [one]
+            case .array(let many)?: many.compactMap(\.stringValue)
+            default: []
+            }
+        let accepted = [state.issuer.issuer, state.issuer.url(state.paths.token)]
+        guard audiences.contains(where: accepted.contains) else {
+            throw OAuthError(.invalidGrant, "assertion refused: aud must name \(accepted.joined(separator: " or ")) (RFC 7523 §3)")
+        }
+        guard let jti = presented.claims["jti"]?.stringValue, !jti.isEmpty, case .int(let exp)? = presented.claims["exp"] else {
+            throw OAuthError(.invalidGrant, "assertion refused: a jti is required, so that the assertion is used once (RFC 7523 §3)")
+        }
+        guard await state.store.useAssertion(jti: jti, clientID: issuer, expiresAt: exp, now: state.clock.now) else {
+            throw OAuthError(.invalidGrant, "assertion refused: jti \"\(jti)\" of \(issuer) was used already (RFC 7523 §3)")
+        }
+        return presented.sub
     }
 }
