@@ -156,6 +156,53 @@ public struct RunningMockIdP: Sendable {
         }
     }
 
+    /// Scripts how the next matching authorization request (or device verification) ends when the user's part goes
+    /// well (the same as `POST /debug/next` with `"endpoint": "authorize"` or `"device"`): signed in as `sub`, granting
+    /// only `scopes` of those requested (a partial grant: the token response's `scope` then says so), after `delay`.
+    ///
+    /// - Parameters:
+    ///   - step: the authorization endpoint (default) or the device verification page.
+    ///   - clientID: match only this client (`nil`: any).
+    ///   - sub: a user's sub or username; with `claims`, an ad-hoc subject (authorization only). `nil`: the usual user.
+    ///   - claims: the ad-hoc subject's claims.
+    ///   - scopes: the scopes granted; `nil` grants all requested.
+    ///   - delay: how long the step waits first, up to 30 s.
+    /// - Returns: how many scripted responses are now pending.
+    /// - Throws: `MockIdPRequestError` (`invalid_request`) for a script that could never match or be carried out.
+    @discardableResult
+    public func scriptNextSignIn(
+        at step: MockIdPUserStep = .authorization, clientID: String? = nil, as sub: String? = nil, claims: [String: ClaimValue]? = nil,
+        grantingOnly scopes: [String]? = nil, delay: Duration = .zero
+    ) throws -> Int {
+        try MockIdPRequestError.translating {
+            try controls.scriptStep(
+                step.scripted, clientID: clientID, error: nil, description: nil,
+                outcome: ScriptedOutcome(sub: sub, claims: claims, scope: scopes, delayMilliseconds: Int(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000))
+            )
+        }
+    }
+
+    /// Scripts the next matching authorization request to end with an error redirect (`access_denied`,
+    /// `login_required`, `consent_required`, `interaction_required`, `account_selection_required`,
+    /// `temporarily_unavailable`, `server_error`, …), or the next device verification to be denied (`access_denied`).
+    /// The same as `POST /debug/next` with `"endpoint": "authorize"` or `"device"` and `error`.
+    ///
+    /// - Parameters:
+    ///   - error: the `error` code.
+    ///   - description: the `error_description`.
+    ///   - step: the authorization endpoint (default) or the device verification page.
+    ///   - clientID: match only this client (`nil`: any).
+    /// - Returns: how many scripted responses are now pending.
+    /// - Throws: `MockIdPRequestError` (`invalid_request`) for an error code the step cannot end with or an unknown client.
+    @discardableResult
+    public func scriptNextSignInError(
+        _ error: String, description: String = "scripted by the test", at step: MockIdPUserStep = .authorization, clientID: String? = nil
+    ) throws -> Int {
+        try MockIdPRequestError.translating {
+            try controls.scriptStep(step.scripted, clientID: clientID, error: error, description: description, outcome: ScriptedOutcome())
+        }
+    }
+
     /// Moves the server clock forward (the same as `POST /debug/clock`): every expiry (codes, tokens, device codes)
     /// follows it, and what the jump expired past its retention is purged.
     ///
@@ -225,4 +272,14 @@ public struct RunningMockIdP: Sendable {
     public func rotateSigningKey() async throws -> String {
         try await controls.rotateSigningKey().activeKID
     }
+}
+
+/// Where a user takes part in a flow, for `RunningMockIdP.scriptNextSignIn` and `scriptNextSignInError`.
+public enum MockIdPUserStep: Sendable, Hashable {
+    /// The authorization endpoint (RFC 6749 §3.1).
+    case authorization
+    /// The device verification page (RFC 8628 §3.3).
+    case deviceVerification
+
+    var scripted: ScriptedStep { self == .authorization ? .authorize : .device }
 }

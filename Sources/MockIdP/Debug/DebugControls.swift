@@ -124,6 +124,59 @@ struct DebugControls: Sendable {
         return state.scripts.enqueue(ScriptedResponse(clientID: clientID, grantType: grantType, error: error))
     }
 
+    /// The error codes a scripted authorization may end with: RFC 6749 §4.1.2.1's and OpenID Connect Core §3.1.2.6's.
+    static let authorizationErrors: Set = [
+        "access_denied", "login_required", "interaction_required", "consent_required", "account_selection_required",
+        "temporarily_unavailable", "server_error", "invalid_scope", "unauthorized_client", "invalid_request",
+    ]
+    /// The longest scripted delay: 30 s, under every client library's default timeout that matters.
+    static let maximumDelayMilliseconds = 30_000
+
+    /// Scripts how the next matching authorization request (`.authorize`) or device verification (`.device`) ends:
+    /// with `error` (redirected to the client; at the device step only `access_denied`, a denial), or signed in as
+    /// `sub`, granting only `scope`, after `delayMilliseconds`. Returns how many scripts are pending.
+    ///
+    /// - Throws: `invalid_request` for a script that can never match or never be carried out (an unknown client,
+    ///   user or scope, an error code the step cannot end with, a delay out of bounds), with the reason.
+    func scriptStep(
+        _ step: ScriptedStep, clientID: String?, error code: String?, description: String?, outcome: ScriptedOutcome
+    ) throws(OAuthError) -> Int {
+        precondition(step != .token)
+        let registry = state.registry
+        if let clientID, registry.client(clientID) == nil, !ClientIDMetadataDocument.isURL(clientID) {
+            throw OAuthError(.invalidRequest, "client_id \"\(clientID)\" is no client of this issuer: the script could never match")
+        }
+        guard (0...Self.maximumDelayMilliseconds).contains(outcome.delayMilliseconds) else {
+            throw OAuthError(.invalidRequest, "delay_ms must be between 0 and \(Self.maximumDelayMilliseconds)")
+        }
+        var error: OAuthError?
+        if let code {
+            guard outcome.sub == nil, outcome.scope == nil, outcome.claims == nil else {
+                throw OAuthError(.invalidRequest, "script an error, or sub / scope / claims, not both")
+            }
+            let allowed = step == .device ? ["access_denied"] : Self.authorizationErrors
+            guard allowed.contains(code) else {
+                throw OAuthError(.invalidRequest, "error \"\(code)\" is not one \(step == .device ? "device verification ends with (access_denied: the user denies)" : "an authorization ends with (\(allowed.sorted().joined(separator: ", ")))")")
+            }
+            error = OAuthError(OAuthError.Code(rawValue: code), description ?? "scripted through POST /debug/next")
+        } else if outcome.sub == nil, outcome.scope == nil, outcome.delayMilliseconds == 0 {
+            throw OAuthError(.invalidRequest, "script an error, a sub to sign in as, a scope to grant, or a delay_ms")
+        }
+        if let sub = outcome.sub, outcome.claims == nil, registry.user(hint: sub) == nil {
+            throw OAuthError(.invalidRequest, "sub \"\(sub)\" is no user's sub or username; send claims too to sign in as an ad-hoc subject")
+        }
+        if outcome.claims != nil, outcome.sub == nil {
+            throw OAuthError(.invalidRequest, "claims go with sub: the ad-hoc subject they describe")
+        }
+        if step == .device, outcome.claims != nil {
+            throw OAuthError(.invalidRequest, "device verification signs in fixture users only; leave out claims")
+        }
+        if let undefined = outcome.scope?.first(where: { registry.scopesByName[$0] == nil }) {
+            throw OAuthError(.invalidRequest, "scope \"\(undefined)\" is not defined in scopes.json")
+        }
+        return state.scripts.enqueue(ScriptedResponse(step: step, clientID: clientID, error: error, outcome: outcome))
+    }
+
     /// How many scripted responses wait.
     var pendingScripts: Int { state.scripts.pending.count }
 

@@ -157,8 +157,32 @@ struct DebugRoutes: Sendable {
         var request = request
         let body = try await DebugRequestBody.object(
             &request, maxSize: context.maxUploadSize,
-            allowed: ["client_id", "grant_type", "claims", "access_token_claims", "id_token_claims", "error", "error_description", "status"]
+            allowed: [
+                "endpoint", "client_id", "grant_type", "claims", "access_token_claims", "id_token_claims", "error", "error_description", "status",
+                "sub", "scope", "delay_ms",
+            ]
         )
+        let endpoint = try body.string("endpoint") ?? ScriptedStep.token.rawValue
+        guard let step = ScriptedStep(rawValue: endpoint) else {
+            throw OAuthError(.invalidRequest, "endpoint is token, authorize or device, not \"\(endpoint)\"")
+        }
+        if step != .token {
+            for field in ["grant_type", "access_token_claims", "id_token_claims", "status"] where body.fields[field] != nil {
+                throw OAuthError(.invalidRequest, "\(field) goes with the token endpoint, not endpoint \(endpoint)")
+            }
+            let outcome = ScriptedOutcome(
+                sub: try body.string("sub"), claims: body.fields["claims"] == nil ? nil : try body.object("claims"),
+                scope: try body.string("scope").map { ScopeRequest.parse($0) }, delayMilliseconds: try body.int("delay_ms") ?? 0
+            )
+            let pending = try controls.scriptStep(
+                step, clientID: try body.string("client_id"), error: try body.string("error"), description: try body.string("error_description"),
+                outcome: outcome
+            )
+            return try Response.json(["pending": pending], status: .created)
+        }
+        for field in ["sub", "scope", "delay_ms"] where body.fields[field] != nil {
+            throw OAuthError(.invalidRequest, "\(field) goes with endpoint authorize or device, not the token endpoint")
+        }
         let clientID = try body.string("client_id")
         let grantType = try body.string("grant_type")
         let claims = try body.object("claims")

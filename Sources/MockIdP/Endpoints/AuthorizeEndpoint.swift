@@ -97,9 +97,16 @@ struct AuthorizeEndpoint: Sendable {
         }
         let chosen = form[LoginChooserPage.userParameter]
         let typed = chosen == nil ? form[AdHocSignIn.subjectParameter] : nil
-        if chosen == nil && typed == nil && !prompts.contains("none")
+        let needsChooser = chosen == nil && typed == nil && !prompts.contains("none")
             && (prompts.contains("login") || prompts.contains("select_account") || state.alwaysShowLoginPage)
-        {
+        // A script from POST /debug/next decides how the user's part ends. One that only narrows the scope waits for
+        // the request that concludes, when the chooser is shown first.
+        let script = state.scripts.take(.authorize, clientID: client.clientID) { $0.error != nil || $0.outcome.sub != nil || !needsChooser }
+        if let script {
+            if script.outcome.delayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(script.outcome.delayMilliseconds)) }
+            if let error = script.error { throw error }
+        }
+        if needsChooser && script?.outcome.sub == nil {
             return .chooseUser(error: nil)
         }
         // Single sign-on: an existing session is reused, unless prompt=login or max_age asks for a fresh sign-in.
@@ -112,7 +119,9 @@ struct AuthorizeEndpoint: Sendable {
         }
         // Signing in is the last step that can fail: an ad-hoc user is added only for a request that gets a code.
         let user: User
-        if let typed {
+        if let sub = script?.outcome.sub {
+            user = try scriptedUser(sub, claims: script?.outcome.claims)
+        } else if let typed {
             do {
                 user = try AdHocSignIn.signIn(subject: typed, claims: form[AdHocSignIn.claimsParameter], in: state.liveRegistry)
             } catch {
@@ -130,7 +139,9 @@ struct AuthorizeEndpoint: Sendable {
             code: randomToken(),
             clientID: client.clientID,
             sub: user.sub,
-            scope: scope,
+            // A scripted partial grant: of the requested scopes, only those the user granted (RFC 6749 §3.3: the token
+            // response then names the granted scope).
+            scope: script?.outcome.scope.map { granted in scope.filter(granted.contains) } ?? scope,
             redirectURI: form["redirect_uri"],
             effectiveRedirectURI: redirectURI,
             nonce: form["nonce"],
@@ -170,6 +181,17 @@ struct AuthorizeEndpoint: Sendable {
             throw OAuthError(.invalidRequest, "public client \"\(client.clientID)\" must use code_challenge_method=S256")
         }
         return (challenge, method)
+    }
+
+    /// The user a script signs in: a fixture user by sub or username, or an ad-hoc subject with `claims`.
+    private func scriptedUser(_ sub: String, claims: [String: ClaimValue]?) throws(OAuthError) -> User {
+        if claims == nil, let user = state.registry.user(hint: sub) { return user }
+        do {
+            let text = claims.map { String(decoding: JSONWriter.encode($0), as: UTF8.self) }
+            return try AdHocSignIn.signIn(subject: sub, claims: text, in: state.liveRegistry)
+        } catch {
+            throw OAuthError(.invalidRequest, "the scripted sign-in as \"\(sub)\" failed: \(error.message)")
+        }
     }
 
     /// Auto-login: the user picked on the chooser page, else the one named by `login_hint` (sub or username, or

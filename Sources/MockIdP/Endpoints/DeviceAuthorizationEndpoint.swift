@@ -74,12 +74,17 @@ struct DeviceAuthorizationEndpoint: Sendable {
             let message = "The code <code>\(HTML.escape(entered))</code> is unknown, expired or already used."
             return HTML.response(HTML.page(title: "Connect a device", body: entryForm(message: message)), status: .badRequest)
         }
-        if form["action"] == "deny" {
+        // A script from POST /debug/next decides how the verification ends: a denial, or a user and a partial grant.
+        let script = state.scripts.take(.device, clientID: pending.clientID)
+        if let delay = script?.outcome.delayMilliseconds, delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
+        if form["action"] == "deny" || script?.error != nil {
             _ = await state.store.settleDevice(userCode: userCode, session: nil, now: now)
             return HTML.response(HTML.page(title: "Device denied", body: "<h1>Device denied</h1><p>You may close this window.</p>"))
         }
         let user: User
-        if let hint = form["login_hint"] {
+        if let sub = script?.outcome.sub, let scripted = state.registry.user(hint: sub) {
+            user = scripted
+        } else if let hint = form["login_hint"] {
             guard let found = state.registry.user(hint: hint) else {
                 let message = "login_hint <code>\(HTML.escape(hint))</code> matches no user."
                 return HTML.response(HTML.page(title: "Connect a device", body: entryForm(message: message)), status: .badRequest)
@@ -91,11 +96,12 @@ struct DeviceAuthorizationEndpoint: Sendable {
             throw AuthorizationPageError(error: OAuthError(.accessDenied, "no user to sign in: users.json is empty"))
         }
         let session = await state.store.session(for: user.sub, now: now)
-        _ = await state.store.settleDevice(userCode: userCode, session: session, now: now)
+        let settled = await state.store.settleDevice(userCode: userCode, session: session, scope: script?.outcome.scope, now: now)
+        let granted = settled?.scope ?? pending.scope
         let body = """
             <h1>Device connected</h1>
             <p>Signed in as <strong>\(HTML.escape(user.username))</strong> (sub <code>\(HTML.escape(user.sub))</code>);
-            <code>\(HTML.escape(pending.clientID))</code> may now use: <code>\(HTML.escape(pending.scope.joined(separator: " ")))</code>.</p>
+            <code>\(HTML.escape(pending.clientID))</code> may now use: <code>\(HTML.escape(granted.joined(separator: " ")))</code>.</p>
             <p>You may return to your device.</p>
             """
         return HTML.response(HTML.page(title: "Device connected", body: body))

@@ -144,10 +144,13 @@ actor InMemoryStore {
     }
 
     /// Approves (or denies) a pending device authorization; returns it, or `nil` if it is unknown, expired or settled.
-    func settleDevice(userCode: String, session: UserSession?, now: Int) -> DeviceAuthorization? {
+    ///
+    /// - Parameter scope: the scope the user granted, when less than the device asked for.
+    func settleDevice(userCode: String, session: UserSession?, scope: [String]? = nil, now: Int) -> DeviceAuthorization? {
         guard let deviceCode = deviceCodesByUserCode[userCode], var device = devices[deviceCode],
             device.status(at: now) == .active, device.approvedSub == nil
         else { return nil }
+        if let scope { device.scope = device.scope.filter(scope.contains) }
         if let session {
             device.approvedSub = session.sub
             device.sid = session.sid

@@ -90,7 +90,8 @@ struct DeviceAuthorization: Sendable {
     /// Normalised: upper case, no separator (RFC 8628 §6.1 lets users type it loosely).
     let userCode: String
     let clientID: String
-    let scope: [String]
+    /// The scope asked for; narrowed when the user grants less (a scripted partial grant).
+    var scope: [String]
     let resources: [String]
     let issuedAt: Int
     let expiresAt: Int
