@@ -784,3 +784,38 @@ def test_a_client_with_a_huge_token_lifetime_is_refused_or_served_never_a_crash(
             ) from error
         assert response.status_code < 500, response.text
         assert http.get(fresh_idp.url("/healthz")).status_code == 200
+
+
+# --- Scripted authorization outcomes ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("error", ["access_denied", "login_required", "consent_required", "interaction_required", "server_error"])
+def test_a_scripted_authorization_error_reaches_the_client(fresh_idp, fresh_discovery, fresh_debug, error):
+    assert fresh_debug.script(endpoint="authorize", client_id=BUDGETIFY["client_id"], error=error, error_description="as scripted") == 1
+    with oauth_session(fresh_discovery, BUDGETIFY) as session:
+        request = authorization_request(session, fresh_discovery)
+        callback = redirect_parameters(authorize(session, request.url), BUDGETIFY["redirect_uri"])
+        assert callback == {"error": error, "error_description": "as scripted", "state": request.state, "iss": fresh_idp.issuer}
+        # One-shot: the next authorization signs in as usual.
+        assert "code" in redirect_parameters(authorize(session, request.url), BUDGETIFY["redirect_uri"])
+    assert fresh_debug.pending_scripts() == 0
+
+
+def test_a_scripted_partial_grant_shows_in_the_token_response_scope(fresh_idp, fresh_discovery, fresh_debug):
+    fresh_debug.script(endpoint="authorize", scope="openid email")
+    token, _ = code_flow(fresh_discovery, BUDGETIFY, scope="openid profile email")
+    assert token["scope"] == "openid email"  # RFC 6749 §3.3: it differs from the request, so it is said
+    claims = userinfo(fresh_discovery, token["access_token"]).json()
+    assert "email" in claims and "name" not in claims
+
+
+def test_a_scripted_sign_in_as_another_user(fresh_idp, fresh_discovery, fresh_debug):
+    fresh_debug.script(endpoint="authorize", sub="bob")
+    token, _ = code_flow(fresh_discovery, BUDGETIFY)
+    assert userinfo(fresh_discovery, token["access_token"]).json()["sub"] == "bob"
+
+
+def test_an_authorization_script_that_could_never_match_is_refused(fresh_idp):
+    with HTTPSession() as http:
+        response = http.post(fresh_idp.url("/debug/next"), json={"endpoint": "authorize", "client_id": "nobody", "error": "access_denied"})
+    assert_debug_error(response, "could never match")
