@@ -39,7 +39,7 @@ struct MountedIssuer: Sendable {
         // RFC 9110 §9.3.2: HEAD is GET without the content, on every GET route (the response keeps GET's headers).
         let router = Router(context: IdPRequestContext.self, options: .autoGenerateHeadEndpoints)
         let mountPath = state.issuer.mountPath
-        router.add(middleware: RequestLogMiddleware(log: controls.requestLog, clock: state.clock, pathPrefix: mountPath))
+        router.add(middleware: RequestLogMiddleware(log: controls.requestLog, clock: state.clock, store: state.store, paths: state.paths, pathPrefix: mountPath))
         // Inside the request log, whose RequestNote names the client a response is for, and outside the error
         // middleware, so that error responses carry CORS headers too.
         let rootMetadataPath = DiscoveryEndpoint.rootMetadataPath(state.issuer)

@@ -242,6 +242,18 @@ public struct RunningMockIdP: Sendable {
     /// Recent requests, newest first (the same data as `GET /debug/requests`).
     public var requests: [LoggedRequest] { controls.requests }
 
+    /// Everything grouped by grant, the most recently changed flow first, as `GET /debug/flows` lists it: each
+    /// authorization request, code, token, refresh, introspection, revocation and logout of a flow, and every refused
+    /// request, in time order with the rule that refused it.
+    public func flows(_ filter: MockIdPFlowFilter = MockIdPFlowFilter()) async -> MockIdPFlows {
+        await controls.flows(filter: filter)
+    }
+
+    /// The whole state of this issuer as one document, as `GET /debug/export` gives it: attach it to a failure report.
+    public func export() async -> MockIdPExport {
+        await controls.export()
+    }
+
     /// Forgets every issued code and token, session, scripted response and logged request; fixtures stay
     /// (the same as `DELETE /debug`).
     public func reset() async {

@@ -47,6 +47,24 @@ struct DebugControls: Sendable {
     /// Recent requests, newest first.
     var requests: [LoggedRequest] { requestLog.entries }
 
+    /// Everything grouped by grant, the most recently changed flow first (`GET /debug/flows`).
+    func flows(filter: MockIdPFlowFilter = MockIdPFlowFilter()) async -> MockIdPFlows {
+        let now = state.clock.now
+        let timeline = await state.store.flowTimeline(
+            requests: requestLog.entries, paths: state.paths, mountPath: state.issuer.mountPath, now: now
+        )
+        return MockIdPFlows(now: now, flows: timeline.flows(filter: filter))
+    }
+
+    /// The whole state as one document (`GET /debug/export`): what was issued, the request log and the flows.
+    func export() async -> MockIdPExport {
+        let snapshot = await snapshot()
+        let flows = await flows(filter: MockIdPFlowFilter(limit: Int.max))
+        return MockIdPExport(
+            issuer: state.issuer.issuer, exportedAt: snapshot.now, snapshot: snapshot, requests: requestLog.entries, flows: flows.flows
+        )
+    }
+
     // MARK: Explaining
 
     /// "Why is this token rejected?": the token decoded and each check a resource server makes, with its rule.

@@ -21,6 +21,10 @@ struct DebugRoutes: Sendable {
             return try Response.json(["reset": true])
         }
         router.get("/debug/requests") { _, _ in try Response.json(controls.requests) }
+        router.get("/debug/flows", use: flows)
+        router.get("/debug/export") { _, _ in
+            try Response.json(await controls.export(), headers: [.cacheControl: "no-store", .contentDisposition: #"inline; filename="mock-idp-export.json""#])
+        }
         router.get("/debug/clock") { _, _ in try Self.json(controls.clock) }
         router.post("/debug/clock", use: advanceClock)
         router.delete("/debug/clock") { _, _ in try Self.json(controls.resetClock()) }
@@ -79,6 +83,39 @@ struct DebugRoutes: Sendable {
             )
         }
         return try Response.json(snapshot, headers: [.cacheControl: "no-store"])
+    }
+
+    /// `GET /debug/flows?client=…&user=…&status=…&q=…&limit=…` (`client_id` and `sub` are accepted for the first two,
+    /// as `GET /debug` names them).
+    @Sendable func flows(_ request: Request, context: IdPRequestContext) async throws -> Response {
+        let filter = try Self.flowFilter(query: request.uri.query)
+        return try Response.json(await controls.flows(filter: filter), headers: [.cacheControl: "no-store"])
+    }
+
+    /// The flow filter of a query string; `invalid_request` naming an unknown parameter or a bad value.
+    static func flowFilter(query: String?) throws(OAuthError) -> MockIdPFlowFilter {
+        let form = try FormParameters.oauth(query: query)
+        try form.rejectDuplicates()
+        let allowed: Set = ["client", "client_id", "user", "sub", "status", "q", "limit"]
+        if let unknown = form.values.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw OAuthError(.invalidRequest, "unknown filter \"\(unknown)\" (filters: client, user, status, q, limit)")
+        }
+        if form["client"] != nil, form["client_id"] != nil { throw OAuthError(.invalidRequest, "give client or client_id, not both") }
+        if form["user"] != nil, form["sub"] != nil { throw OAuthError(.invalidRequest, "give user or sub, not both") }
+        var filter = MockIdPFlowFilter(clientID: form["client"] ?? form["client_id"], sub: form["user"] ?? form["sub"], text: form["q"])
+        if let status = form["status"] {
+            guard MockIdPFlowFilter.statuses.contains(status) else {
+                throw OAuthError(.invalidRequest, "status must be one of \(MockIdPFlowFilter.statuses.sorted().joined(separator: ", "))")
+            }
+            filter.status = status
+        }
+        if let limit = form["limit"] {
+            guard let value = Int(limit), (1...100_000).contains(value) else {
+                throw OAuthError(.invalidRequest, "limit must be a whole number from 1 to 100000")
+            }
+            filter.limit = value
+        }
+        return filter
     }
 
     /// A browser asks for text/html first; programs (curl's `*/*`, JSON clients) get JSON.

@@ -22,6 +22,8 @@ public struct IssuedCodeInfo: Sendable, Codable, Hashable {
     public var expiresAt: Int
     /// Where it stands now.
     public var status: IssuedState
+    /// What issued, redeemed and revoked it.
+    public var lineage = IssuedLineage()
 
     enum CodingKeys: String, CodingKey {
         case code, sub, scope, status
@@ -29,6 +31,88 @@ public struct IssuedCodeInfo: Sendable, Codable, Hashable {
         case redirectURI = "redirect_uri"
         case issuedAt = "issued_at"
         case expiresAt = "expires_at"
+    }
+
+    /// The fields above, then the lineage's beside them (`flow`, `issued_by`, …, each only when known).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encode(clientID, forKey: .clientID)
+        try container.encode(sub, forKey: .sub)
+        try container.encode(scope, forKey: .scope)
+        try container.encode(redirectURI, forKey: .redirectURI)
+        try container.encode(issuedAt, forKey: .issuedAt)
+        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encode(status, forKey: .status)
+        try lineage.encode(to: encoder)
+    }
+
+    /// Reads what `encode(to:)` writes.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decode(String.self, forKey: .code)
+        clientID = try container.decode(String.self, forKey: .clientID)
+        sub = try container.decode(String.self, forKey: .sub)
+        scope = try container.decode(String.self, forKey: .scope)
+        redirectURI = try container.decode(String.self, forKey: .redirectURI)
+        issuedAt = try container.decode(Int.self, forKey: .issuedAt)
+        expiresAt = try container.decode(Int.self, forKey: .expiresAt)
+        status = try container.decode(IssuedState.self, forKey: .status)
+        lineage = try IssuedLineage(from: decoder)
+    }
+
+    init(
+        code: String, clientID: String, sub: String, scope: String, redirectURI: String, issuedAt: Int, expiresAt: Int,
+        status: IssuedState, lineage: IssuedLineage = IssuedLineage()
+    ) {
+        self.code = code
+        self.clientID = clientID
+        self.sub = sub
+        self.scope = scope
+        self.redirectURI = redirectURI
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.status = status
+        self.lineage = lineage
+    }
+}
+
+/// Where an issued code or token comes from and what happened to it: its flow (`GET /debug/flows`) and the logged
+/// requests (ids of `/debug/requests`) that issued, used and revoked it. A field is absent when it did not happen, or
+/// when it happened outside a logged request (the Swift API, /debug's own controls).
+public struct IssuedLineage: Sendable, Codable, Hashable {
+    /// The flow (grant) it belongs to.
+    public var flow: String?
+    /// The request that issued it.
+    public var issuedBy: Int?
+    /// When it was used (a code redeemed, a refresh token rotated), server-clock epoch seconds.
+    public var usedAt: Int?
+    /// The request that used it.
+    public var usedBy: Int?
+    /// When it was revoked, server-clock epoch seconds.
+    public var revokedAt: Int?
+    /// The request that revoked it (a revocation, a logout, a replayed code, a deleted registration).
+    public var revokedBy: Int?
+
+    /// A lineage; every field absent by default.
+    public init(
+        flow: String? = nil, issuedBy: Int? = nil, usedAt: Int? = nil, usedBy: Int? = nil, revokedAt: Int? = nil, revokedBy: Int? = nil
+    ) {
+        self.flow = flow
+        self.issuedBy = issuedBy
+        self.usedAt = usedAt
+        self.usedBy = usedBy
+        self.revokedAt = revokedAt
+        self.revokedBy = revokedBy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case flow
+        case issuedBy = "issued_by"
+        case usedAt = "used_at"
+        case usedBy = "used_by"
+        case revokedAt = "revoked_at"
+        case revokedBy = "revoked_by"
     }
 }
 
@@ -56,6 +140,8 @@ public struct IssuedTokenInfo: Sendable, Codable, Hashable {
     public var claims: [String: ClaimValue]?
     /// For a token issued by token exchange (RFC 8693), what it was exchanged for; `nil` for every other grant.
     public var exchangedFrom: TokenExchangeInfo? = nil
+    /// What issued, used and revoked it.
+    public var lineage = IssuedLineage()
 
     enum CodingKeys: String, CodingKey {
         case type, token, sub, scope, status, header, claims
@@ -79,6 +165,43 @@ public struct IssuedTokenInfo: Sendable, Codable, Hashable {
         try container.encodeIfPresent(header, forKey: .header)
         try container.encodeIfPresent(claims, forKey: .claims)
         try container.encodeIfPresent(exchangedFrom, forKey: .exchangedFrom)
+        try lineage.encode(to: encoder)
+    }
+
+    /// Reads what `encode(to:)` writes.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(String.self, forKey: .type)
+        token = try container.decode(String.self, forKey: .token)
+        clientID = try container.decode(String.self, forKey: .clientID)
+        sub = try container.decodeIfPresent(String.self, forKey: .sub)
+        scope = try container.decode(String.self, forKey: .scope)
+        issuedAt = try container.decode(Int.self, forKey: .issuedAt)
+        expiresAt = try container.decode(Int.self, forKey: .expiresAt)
+        status = try container.decode(IssuedState.self, forKey: .status)
+        header = try container.decodeIfPresent([String: ClaimValue].self, forKey: .header)
+        claims = try container.decodeIfPresent([String: ClaimValue].self, forKey: .claims)
+        exchangedFrom = try container.decodeIfPresent(TokenExchangeInfo.self, forKey: .exchangedFrom)
+        lineage = try IssuedLineage(from: decoder)
+    }
+
+    init(
+        type: String, token: String, clientID: String, sub: String?, scope: String, issuedAt: Int, expiresAt: Int,
+        status: IssuedState, header: [String: ClaimValue]?, claims: [String: ClaimValue]?, exchangedFrom: TokenExchangeInfo? = nil,
+        lineage: IssuedLineage = IssuedLineage()
+    ) {
+        self.type = type
+        self.token = token
+        self.clientID = clientID
+        self.sub = sub
+        self.scope = scope
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.status = status
+        self.header = header
+        self.claims = claims
+        self.exchangedFrom = exchangedFrom
+        self.lineage = lineage
     }
 }
 

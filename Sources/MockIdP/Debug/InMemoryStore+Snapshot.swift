@@ -5,6 +5,11 @@ import Foundation
 #endif
 
 extension InMemoryStore {
+    /// Every code, token and device authorization at one instant, for the flow timeline.
+    func flowTimeline(requests: [LoggedRequest], paths: EndpointPaths, mountPath: String, now: Int) -> FlowTimeline {
+        FlowTimeline(codes: allCodes, tokens: allTokens, devices: allDevices, requests: requests, paths: paths, mountPath: mountPath, now: now)
+    }
+
     /// A snapshot of what was issued, newest first, filtered.
     func snapshot(now: Int, offset: Int, filter: IssuedFilter) -> IssuedSnapshot {
         func keep(_ clientID: String, _ sub: String?, _ type: String, _ status: IssuedState) -> Bool {
@@ -17,7 +22,11 @@ extension InMemoryStore {
                 IssuedCodeInfo(
                     code: $0.code, clientID: $0.clientID, sub: $0.sub, scope: $0.scope.joined(separator: " "),
                     redirectURI: $0.effectiveRedirectURI, issuedAt: $0.issuedAt, expiresAt: $0.expiresAt,
-                    status: $0.status(at: now)
+                    status: $0.status(at: now),
+                    lineage: IssuedLineage(
+                        flow: $0.grantID, issuedBy: $0.issuedBy, usedAt: $0.usedAt, usedBy: $0.usedBy, revokedAt: $0.revokedAt,
+                        revokedBy: $0.revokedBy
+                    )
                 )
             }
         let tokens = allTokens.filter { keep($0.clientID, $0.sub, $0.kind.rawValue, $0.status(at: now)) }
@@ -48,7 +57,11 @@ extension IssuedTokenInfo {
                     grantType: GrantType.tokenExchange.rawValue, subjectToken: $0.subjectToken, subjectTokenType: $0.subjectTokenType,
                     subjectIssuer: $0.subjectIssuer, actorToken: $0.actorToken, actorTokenType: $0.actorTokenType
                 )
-            }
+            },
+            lineage: IssuedLineage(
+                flow: token.grantID, issuedBy: token.issuedBy, usedAt: token.usedAt, usedBy: token.usedBy, revokedAt: token.revokedAt,
+                revokedBy: token.revokedBy
+            )
         )
     }
 }

@@ -7,6 +7,9 @@ import Synchronization
 
 /// One request as /debug/requests shows it: enough to answer "why did my token request fail?", with secrets redacted.
 public struct LoggedRequest: Sendable, Codable, Hashable {
+    /// The request's number in the issuer's log, from 1, in the order requests arrived; what issued, used or revoked
+    /// a code or token names it (`issued_by`, `revoked_by` in /debug).
+    public var id: Int = 0
     /// Server-clock seconds since 1970.
     public var time: Int
     /// The HTTP method.
@@ -25,9 +28,16 @@ public struct LoggedRequest: Sendable, Codable, Hashable {
     public var errorDescription: String?
     /// The request's parameters, with codes, tokens, secrets, passwords and verifiers replaced by `[redacted]`.
     public var parameters: [String: String]
+    /// The flows (grants, as `GET /debug/flows` lists them) whose codes or tokens the request issued, presented, used
+    /// or revoked; empty when it touched none (a refused client, a code MockIdP never issued).
+    public var flows: [String] = []
+    /// The user of the first code or token the request touched, if any.
+    public var sub: String? = nil
+    /// For a refused request, the rule of the specification that refused it (`RFC 6749 §5.2`).
+    public var rule: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case time, method, path, status, error, parameters
+        case id, time, method, path, status, error, parameters, flows, sub, rule
         case clientID = "client_id"
         case grantType = "grant_type"
         case errorDescription = "error_description"
@@ -47,10 +57,16 @@ final class RequestLog: Sendable {
     }
 
     private let ring = Mutex(Ring())
+    private let lastID = Atomic<Int>(0)
     let capacity: Int
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
+    }
+
+    /// The id of the next request to arrive.
+    func nextID() -> Int {
+        lastID.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
     func append(_ entry: LoggedRequest) {

@@ -7,14 +7,22 @@ struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = IdPRequestContext
     let log: RequestLog
     let clock: ServerClock
+    /// The issuer's store, asked which flow a refused request's code or token belongs to.
+    let store: InMemoryStore
+    /// The issuer's endpoint paths, to name the rule behind a refusal.
+    let paths: EndpointPaths
     /// The issuer's /debug and /healthz, under its path prefix: not logged.
     private let debugPath: String
     private let healthPath: String
+    private let pathPrefix: String
 
     /// - Parameter pathPrefix: the issuer's path prefix, `""` at the root.
-    init(log: RequestLog, clock: ServerClock, pathPrefix: String) {
+    init(log: RequestLog, clock: ServerClock, store: InMemoryStore, paths: EndpointPaths, pathPrefix: String) {
         self.log = log
         self.clock = clock
+        self.store = store
+        self.paths = paths
+        self.pathPrefix = pathPrefix
         self.debugPath = pathPrefix + "/debug"
         self.healthPath = pathPrefix + EndpointPaths.healthz
     }
@@ -25,8 +33,11 @@ struct RequestLogMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         let note = RequestNote()
+        let cause = RequestCause(id: log.nextID())
         let response = try await RequestNote.$current.withValue(note) {
-            try await next(request, context)
+            try await RequestCause.$current.withValue(cause) {
+                try await next(request, context)
+            }
         }
         let fields = note.fields.withLock { $0 }
         // The parameters as the endpoint read them: the body is read once, by the endpoint, which also refuses
@@ -43,8 +54,21 @@ struct RequestLogMiddleware: RouterMiddleware {
         if clientID == nil, let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("basic ") {
             clientID = try? ClientAuthentication.basicCredentials(authorization).0
         }
+        var touched = cause.read
+        if touched.grants.isEmpty, response.status.code >= 400 {
+            // Refused before the store was asked (a wrong secret, say): the flow its code or token belongs to.
+            var presented = Self.presented.compactMap { form[$0] }
+            if let header = request.headers[.authorization], let token = try? BearerToken.token(fromAuthorization: header) {
+                presented.append(token)
+            }
+            if !presented.isEmpty {
+                await RequestCause.$current.withValue(cause) { await store.touch(anyOf: presented) }
+                touched = cause.read
+            }
+        }
         log.append(
             LoggedRequest(
+                id: cause.id,
                 time: clock.now,
                 method: request.method.rawValue,
                 path: request.uri.path,
@@ -53,9 +77,20 @@ struct RequestLogMiddleware: RouterMiddleware {
                 status: response.status.code,
                 error: fields.error,
                 errorDescription: fields.errorDescription,
-                parameters: parameters
+                parameters: parameters,
+                flows: touched.grants,
+                sub: touched.sub,
+                rule: fields.error.flatMap {
+                    ErrorRule.rule(
+                        for: $0, description: fields.errorDescription ?? "",
+                        kind: RequestKind(path: String(request.uri.path.dropFirst(pathPrefix.count)), paths: paths)
+                    )
+                }
             )
         )
         return response
     }
+
+    /// The parameters that carry a code or token of this issuer.
+    private static let presented = ["code", "refresh_token", "token", "device_code", "subject_token", "actor_token", "id_token_hint"]
 }

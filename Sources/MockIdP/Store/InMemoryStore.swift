@@ -28,6 +28,9 @@ actor InMemoryStore {
 
     func insert(_ code: IssuedCode) {
         purgeIfDue(now: code.issuedAt)
+        var code = code
+        code.issuedBy = RequestCause.id
+        RequestCause.touch(grant: code.grantID, sub: code.sub)
         codes[code.code] = code
     }
 
@@ -43,12 +46,14 @@ actor InMemoryStore {
     /// Marks `code` used by `clientID`, atomically: of two concurrent redemptions only one succeeds.
     func redeem(code value: String, clientID: String, now: Int) -> Redemption {
         guard var code = codes[value] else { return .unknown }
+        RequestCause.touch(grant: code.grantID, sub: code.sub)
         guard code.clientID == clientID else { return .wrongClient }
         if code.usedAt != nil || code.revokedAt != nil {
             return .replayed(revokedTokens: revokeGrant(code.grantID, now: now))
         }
         if now >= code.expiresAt { return .expired }
         code.usedAt = now
+        code.usedBy = RequestCause.id
         codes[value] = code
         return .redeemed(code)
     }
@@ -58,36 +63,47 @@ actor InMemoryStore {
     func insert(_ issued: [IssuedToken]) {
         guard let first = issued.first else { return }
         purgeIfDue(now: first.issuedAt)
-        for token in issued {
+        let cause = RequestCause.id
+        RequestCause.touch(grant: first.grantID, sub: first.sub)
+        for var token in issued {
+            token.issuedBy = cause
             tokens[token.value] = token
             tokensByGrant[token.grantID, default: []].append(token.value)
         }
     }
 
     func token(_ value: String) -> IssuedToken? {
-        tokens[value]
+        guard let token = tokens[value] else { return nil }
+        RequestCause.touch(grant: token.grantID, sub: token.sub)
+        return token
     }
 
     /// Revokes every token of a grant; returns how many were still unrevoked.
     @discardableResult
     func revokeGrant(_ grantID: String, now: Int) -> Int {
         var count = 0
+        let cause = RequestCause.id
         for value in tokensByGrant[grantID] ?? [] where tokens[value]?.revokedAt == nil {
             tokens[value]?.revokedAt = now
+            tokens[value]?.revokedBy = cause
             count += 1
         }
+        if count > 0 { RequestCause.touch(grant: grantID, sub: nil) }
         return count
     }
 
     /// Revokes every unrevoked code and token issued to `clientID`; returns how many tokens that revoked.
     @discardableResult
     func revokeClient(_ clientID: String, now: Int) -> Int {
+        let cause = RequestCause.id
         for (value, code) in codes where code.clientID == clientID && code.revokedAt == nil {
             codes[value]?.revokedAt = now
+            codes[value]?.revokedBy = cause
         }
         var count = 0
         for (value, token) in tokens where token.clientID == clientID && token.revokedAt == nil {
             tokens[value]?.revokedAt = now
+            tokens[value]?.revokedBy = cause
             count += 1
         }
         return count
@@ -96,10 +112,12 @@ actor InMemoryStore {
     /// Revokes one token; with `family`, every token of its grant (RFC 7009 §2.1 for refresh tokens).
     func revoke(_ value: String, family: Bool, now: Int) {
         guard let token = tokens[value] else { return }
+        RequestCause.touch(grant: token.grantID, sub: token.sub)
         if family {
             revokeGrant(token.grantID, now: now)
         } else if token.revokedAt == nil {
             tokens[value]?.revokedAt = now
+            tokens[value]?.revokedBy = RequestCause.id
         }
     }
 
@@ -116,6 +134,7 @@ actor InMemoryStore {
     /// Marks a refresh token used, atomically, so that it can be exchanged exactly once.
     func rotate(refreshToken value: String, clientID: String, now: Int) -> Rotation {
         guard var token = tokens[value], token.kind == .refreshToken else { return .unknown }
+        RequestCause.touch(grant: token.grantID, sub: token.sub)
         guard token.clientID == clientID else { return .wrongClient }
         switch token.status(at: now) {
         case .used:
@@ -126,6 +145,7 @@ actor InMemoryStore {
             return .expired
         case .active:
             token.usedAt = now
+            token.usedBy = RequestCause.id
             tokens[value] = token
             return .rotated(token)
         }
@@ -135,12 +155,17 @@ actor InMemoryStore {
 
     func insert(_ device: DeviceAuthorization) {
         purgeIfDue(now: device.issuedAt)
+        var device = device
+        device.issuedBy = RequestCause.id
+        RequestCause.touch(grant: device.deviceCode, sub: nil)
         devices[device.deviceCode] = device
         deviceCodesByUserCode[device.userCode] = device.deviceCode
     }
 
     func device(userCode: String) -> DeviceAuthorization? {
-        deviceCodesByUserCode[userCode].flatMap { devices[$0] }
+        guard let device = deviceCodesByUserCode[userCode].flatMap({ devices[$0] }) else { return nil }
+        RequestCause.touch(grant: device.deviceCode, sub: device.approvedSub)
+        return device
     }
 
     /// Approves (or denies) a pending device authorization; returns it, or `nil` if it is unknown, expired or settled.
@@ -150,6 +175,8 @@ actor InMemoryStore {
         guard let deviceCode = deviceCodesByUserCode[userCode], var device = devices[deviceCode],
             device.status(at: now) == .active, device.approvedSub == nil
         else { return nil }
+        RequestCause.touch(grant: device.deviceCode, sub: session?.sub)
+        device.settledBy = RequestCause.id
         if let scope { device.scope = device.scope.filter(scope.contains) }
         if let session {
             device.approvedSub = session.sub
@@ -175,6 +202,7 @@ actor InMemoryStore {
     /// One token-endpoint poll (RFC 8628 §3.5), atomically: rate check, then state.
     func poll(deviceCode: String, clientID: String, now: Int) -> DevicePoll {
         guard var device = devices[deviceCode], device.clientID == clientID else { return .unknown }
+        RequestCause.touch(grant: deviceCode, sub: device.approvedSub)
         if device.redeemedAt != nil { return .redeemed }
         if now >= device.expiresAt { return .expired }
         if device.deniedAt != nil { return .denied }
@@ -188,6 +216,7 @@ actor InMemoryStore {
         device.lastPolledAt = now
         guard device.approvedSub != nil else { return .pending }
         device.redeemedAt = now
+        device.redeemedBy = RequestCause.id
         return .approved(device)
     }
 
@@ -211,6 +240,8 @@ actor InMemoryStore {
         for grant in grants { revokeGrant(grant, now: now) }
         for (value, code) in codes where code.sub == sub && code.usedAt == nil {
             codes[value]?.revokedAt = now
+            codes[value]?.revokedBy = RequestCause.id
+            RequestCause.touch(grant: code.grantID, sub: sub)
         }
         return session
     }
@@ -228,9 +259,24 @@ actor InMemoryStore {
         return true
     }
 
+    /// Tells the current request which grants these codes, tokens or device codes belong to (for a request refused
+    /// before it reached the store, so that /debug's flows still place it).
+    func touch(anyOf values: [String]) {
+        for value in values {
+            if let code = codes[value] {
+                RequestCause.touch(grant: code.grantID, sub: code.sub)
+            } else if let token = tokens[value] {
+                RequestCause.touch(grant: token.grantID, sub: token.sub)
+            } else if let device = devices[value] {
+                RequestCause.touch(grant: device.deviceCode, sub: device.approvedSub)
+            }
+        }
+    }
+
     // MARK: Listing and housekeeping
 
     var allCodes: [IssuedCode] { Array(codes.values) }
+    var allDevices: [DeviceAuthorization] { Array(devices.values) }
     var allTokens: [IssuedToken] { Array(tokens.values) }
     var allUsedAssertions: [UsedAssertion] { Array(usedAssertions.values) }
 

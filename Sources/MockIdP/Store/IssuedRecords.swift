@@ -36,6 +36,10 @@ struct IssuedCode: Sendable, Redeemable {
     let grantID: String
     var usedAt: Int?
     var revokedAt: Int?
+    /// The logged requests that issued, redeemed and revoked it (ids in the issuer's request log; see `RequestCause`).
+    var issuedBy: Int? = nil
+    var usedBy: Int? = nil
+    var revokedBy: Int? = nil
 }
 
 /// The kind of an issued token, named as in RFC 7009 §2.1 token type hints and OIDC.
@@ -70,6 +74,10 @@ struct IssuedToken: Sendable, Redeemable {
     var exchange: TokenExchangeOrigin?
     var usedAt: Int?
     var revokedAt: Int?
+    /// The logged requests that issued, used (rotated) and revoked it (ids in the issuer's request log).
+    var issuedBy: Int? = nil
+    var usedBy: Int? = nil
+    var revokedBy: Int? = nil
 }
 
 /// The tokens a token exchange (RFC 8693 §2.1) was given: what /debug shows of an exchanged token's origin.
@@ -102,6 +110,10 @@ struct DeviceAuthorization: Sendable {
     var authTime: Int?
     var deniedAt: Int?
     var redeemedAt: Int?
+    /// The logged requests that asked for it, approved or denied it, and redeemed it (ids in the request log).
+    var issuedBy: Int? = nil
+    var settledBy: Int? = nil
+    var redeemedBy: Int? = nil
 
     func status(at now: Int) -> IssuedState {
         if redeemedAt != nil { return .used }
