@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// The rule of the specifications behind an error MockIdP answered: what /debug's request log and flow timeline cite
 /// next to a refused request, so that a developer reads why, not only what.
 enum ErrorRule {
