@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// The rule of the specifications behind an error MockIdP answered: what /debug's request log and flow timeline cite
 /// next to a refused request, so that a developer reads why, not only what.
 enum ErrorRule {
@@ -14,12 +8,11 @@ enum ErrorRule {
 
     /// A section the description names itself, as many of MockIdP's do: "… (RFC 7636 §4.1)".
     static func cited(in description: String) -> String? {
-        for prefix in ["RFC ", "OpenID Connect "] {
-            guard let start = description.range(of: "(" + prefix) else { continue }
-            let rest = description[start.upperBound...]
-            guard let end = rest.firstIndex(of: ")") else { continue }
-            let inside = prefix + rest[..<end]
-            if inside.contains("§") { return String(inside) }
+        // Each parenthesised part that starts with a specification's name and names a section.
+        for part in description.split(separator: "(").dropFirst() {
+            guard let end = part.firstIndex(of: ")") else { continue }
+            let inside = part[..<end]
+            if (inside.hasPrefix("RFC ") || inside.hasPrefix("OpenID Connect ")) && inside.contains("§") { return String(inside) }
         }
         return nil
     }
