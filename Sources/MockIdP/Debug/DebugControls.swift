@@ -71,7 +71,7 @@ struct DebugControls: Sendable {
     ///
     /// - Parameter others: the server's other issuers' keys, to name the issuer a foreign token comes from.
     func explain(_ token: String, expecting: TokenExpectations, others: [(name: String, keys: SigningKeys)] = []) async -> TokenExplanation {
-        await TokenExplainer(state: state, others: others).explain(token, expecting: expecting)
+        await TokenExplainer(state: state, others: others, requests: requestLog.entries).explain(token, expecting: expecting)
     }
 
     // MARK: Reset

@@ -12,12 +12,14 @@ struct TokenExplainer: Sendable {
     let state: IdPState
     /// The server's other issuers, by name (`root` for the root issuer), whose keys a token may carry.
     let others: [(name: String, keys: SigningKeys)]
+    /// The issuer's request log, to name the request that used or revoked a token.
+    var requests: [LoggedRequest] = []
 
     /// Longer than any token MockIdP issues by far; beyond it nothing is decoded.
     static let maximumLength = 16 * 1024
 
     func explain(_ input: String, expecting: TokenExpectations) async -> TokenExplanation {
-        var report = Report()
+        var report = Report(requests: requests)
         var token = Substring(input).trimmingCharacters(in: " \t\r\n")
         if token.lowercased().hasPrefix("bearer ") { token = token.dropFirst(7).trimmingCharacters(in: " ") }
         guard token.utf8.count <= Self.maximumLength else {
@@ -213,6 +215,7 @@ struct TokenExplainer: Sendable {
 
     /// The checks so far, and what was decoded.
     private struct Report {
+        let requests: [LoggedRequest]
         var header: [String: ClaimValue]?
         var claims: [String: ClaimValue]?
         var signature: TokenSignatureCheck?
@@ -236,16 +239,45 @@ struct TokenExplainer: Sendable {
             case .used:
                 check(
                     "status", false,
-                    "used \(Duration(seconds: now - (token.usedAt ?? now))) ago: a rotated refresh token is spent, and presenting it again revokes its whole family",
+                    "used \(Duration(seconds: now - (token.usedAt ?? now))) ago\(by(token.usedBy)): a rotated refresh token is spent, and presenting it again revokes its whole family",
                     "RFC 9700 §4.14.2"
                 )
             case .revoked:
                 check(
                     "status", false,
-                    "revoked \(Duration(seconds: now - (token.revokedAt ?? now))) ago (at \(token.revokedAt ?? now)): by RFC 7009 revocation, a code replay, refresh-token reuse, logout or the client's deletion; GET /debug/requests shows what ran then",
+                    "revoked \(Duration(seconds: now - (token.revokedAt ?? now))) ago (at \(token.revokedAt ?? now))\(by(token.revokedBy, revoking: true))",
                     "RFC 7009 §2"
                 )
             }
+        }
+
+        /// Which logged request did it, in words: ` by request 7 (POST /revoke, client budgetify)`.
+        func by(_ id: Int?, revoking: Bool = false) -> String {
+            guard let id else {
+                return revoking ? ", outside any logged request (the Swift API, or /debug's own controls)" : ""
+            }
+            guard let entry = requests.first(where: { $0.id == id }) else {
+                return " by request \(id), no longer in the request log"
+            }
+            var what = "\(entry.method) \(entry.path)"
+            if let grantType = entry.grantType { what += ", \(grantType)" }
+            if let clientID = entry.clientID { what += ", client \(clientID)" }
+            if let error = entry.error { what += ", answered \(error)" }
+            var cause = ""
+            if revoking {
+                if entry.error == "invalid_grant", entry.grantType == "authorization_code" {
+                    cause = ": the code it was issued from was presented again (RFC 6749 §4.1.2)"
+                } else if entry.error == "invalid_grant", entry.grantType == "refresh_token" {
+                    cause = ": a rotated refresh token of its family was presented again (RFC 9700 §4.14.2)"
+                } else if entry.path.hasSuffix("revoke") {
+                    cause = ": token revocation (RFC 7009 §2.1)"
+                } else if entry.path.hasSuffix("end_session") || entry.path.hasSuffix("logout") {
+                    cause = ": the user's session ended (OpenID Connect RP-Initiated Logout 1.0 §2)"
+                } else if entry.method == "DELETE" {
+                    cause = ": its client's registration was deleted (RFC 7592 §2.3)"
+                }
+            }
+            return " by request \(id) (\(what))\(cause); GET /debug/flows shows it in its flow"
         }
 
         func finish(format: String) -> TokenExplanation {
