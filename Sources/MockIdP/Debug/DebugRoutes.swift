@@ -78,7 +78,8 @@ struct DebugRoutes: Sendable {
                 DebugPage.render(
                     snapshot: snapshot, requests: controls.requests,
                     keys: try await controls.state.keys.publishedKIDs(),
-                    debugPath: controls.state.issuer.mountPath + EndpointPaths.debug
+                    debugPath: controls.state.issuer.mountPath + EndpointPaths.debug,
+                    flows: await controls.flows(filter: MockIdPFlowFilter(limit: 50)).flows
                 )
             )
         }
