@@ -395,6 +395,14 @@ class DebugAPI:
     def rotate_keys(self) -> dict:
         return self._call("POST", "/debug/keys/rotate")
 
+    def flows(self, **filters: str) -> list[dict]:
+        """GET /debug/flows: every flow, the most recently changed first, filtered by client, user, status, q, limit."""
+        return self._call("GET", "/debug/flows", params=filters)["flows"]
+
+    def export(self) -> dict:
+        """GET /debug/export: {"issuer", "exported_at", "snapshot", "requests", "flows"}."""
+        return self._call("GET", "/debug/export")
+
     def explain(self, token: str, **expectations: str) -> dict:
         """POST /debug/explain: the token decoded and each check, with `expectations` (audience, scope, issuer,
         token_type)."""

@@ -26,7 +26,8 @@ import Testing
             let codes = try #require(body["codes"] as? [[String: Any]])
             try #require(codes.count == 1)
             let listed = codes[0]
-            #expect(Set(listed.keys) == Self.codeFields)
+            // Every documented field, and its lineage: the flow and the request that issued it (`used_by` once redeemed).
+            #expect(Set(listed.keys) == Self.codeFields.union(["flow", "issued_by"]))
             #expect(listed["code"] as? String == code)
             #expect(listed["client_id"] as? String == "budgetify")
             #expect(listed["sub"] as? String == "alice")

@@ -71,7 +71,7 @@ import Testing
 
             let page = text(try await Self.page(idp))
             #expect(page.contains("<h2>Recent requests</h2>"))
-            #expect(page.contains(#"<tr class="request">"#))
+            #expect(page.contains(#"<tr class="request" id="request-"#))
             #expect(page.contains("POST /token"))
             #expect(page.contains("client_credentials"))
             #expect(page.contains("invalid_client"))
