@@ -57,7 +57,7 @@ def test_a_refused_redemption_is_in_its_flow_with_the_rule(fresh_idp, fresh_disc
 
 def test_a_whole_flow_in_order(fresh_idp, fresh_discovery, fresh_debug):
     token, _ = code_flow(fresh_discovery, BUDGETIFY, scope="openid offline_access")
-    with oauth_session(fresh_discovery, BUDGETIFY) as client:
+    with oauth_session(fresh_discovery, BUDGETIFY, scope="openid offline_access") as client:
         refreshed = client.refresh_token(fresh_discovery["token_endpoint"], refresh_token=token["refresh_token"])
         # The rotated refresh token presented again: reuse, which revokes the family (RFC 9700 §4.14.2).
         with pytest.raises(OAuthError):

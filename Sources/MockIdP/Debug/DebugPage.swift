@@ -252,15 +252,17 @@ enum DebugPage {
             if (keep) shown++;
           }
           const count = document.getElementById('flow-count');
-          if (count) count.textContent = shown === all ? all + ' flow(s)' : shown + ' of ' + all + ' flow(s)';
+          const counted = shown === all ? all + ' flow(s)' : shown + ' of ' + all + ' flow(s)';
+          if (count && count.textContent !== counted) count.textContent = counted;
         }
         document.addEventListener('input', (event) => { if (event.target.closest && event.target.closest('.filters')) applyFlowFilters(); });
         function refreshDerived() { renderTimes(); applyFlowFilters(); }
         refreshDerived();
         setInterval(renderTimes, 15000);
-        // Parts of the page replaced later (a live update) get their times and filters too.
+        // Parts of the page replaced later (a live update) get their times and filters too. Only added elements count:
+        // the text these functions write themselves must not wake the observer again.
         new MutationObserver((changes) => {
-          if (changes.some((change) => change.addedNodes.length > 0)) refreshDerived();
+          if (changes.some((change) => [...change.addedNodes].some((node) => node.nodeType === Node.ELEMENT_NODE))) refreshDerived();
         }).observe(document.body, {childList: true, subtree: true});
         async function act(method, path, body) {
           const options = {method, headers: {'Accept': 'application/json'}};
