@@ -72,7 +72,9 @@ def test_listing_shows_codes_and_tokens(fresh_idp, fresh_discovery, fresh_debug)
 
     listing = fresh_debug.issued()
     [code] = listing["codes"]
-    assert set(code) == CODE_FIELDS
+    # The documented fields, and the lineage of a redeemed code: its flow, the requests that issued and redeemed it.
+    assert set(code) == CODE_FIELDS | {"flow", "issued_by", "used_at", "used_by"}
+    assert code["used_by"] > code["issued_by"]
     assert code["code"] == callback["code"]
     assert (code["client_id"], code["sub"], code["scope"]) == ("budgetify", "alice", "openid profile")
     assert code["redirect_uri"] == BUDGETIFY["redirect_uri"]

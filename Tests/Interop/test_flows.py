@@ -124,14 +124,14 @@ def test_the_inspector_shows_the_failing_flow(browser, fresh_idp, fresh_discover
     assert len(events) == 2
     assert "alice signed in; code issued" in events[0].text
     assert "invalid_grant" in events[1].text and "RFC 6749 §4.1.3" in events[1].text
-    assert "failed" in events[1].get_attribute("class")
+    assert "refused" in events[1].get_attribute("class")
     # Human-readable times beside the epoch values (kept in the title).
     time = failing.find_element(By.CSS_SELECTOR, "ol.timeline time")
     assert "ago" in time.text or "now" in time.text
     assert time.get_attribute("title").split(" ")[0].isdigit()
     events[1].find_element(By.TAG_NAME, "summary").click()
     assert "redirect_uri=http://localhost:3000/callback/" in events[1].find_element(By.TAG_NAME, "pre").text
-    browser.execute_script("arguments[0].scrollIntoView()", failing)
+    browser.execute_script("document.querySelector('section.flows').scrollIntoView()")
     screenshot(browser, "inspector-flows.png")
 
     # A text search finds the client-credentials flow; its token links to its card.

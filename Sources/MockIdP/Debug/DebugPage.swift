@@ -174,7 +174,7 @@ enum DebugPage {
                 """
             for event in flow.events {
                 let refused = (event.status ?? 0) >= 400 || event.error != nil
-                section += "<li class=\"event \(refused ? "failed" : "ok")\"><time data-epoch=\"\(event.time)\">\(event.time)</time> "
+                section += "<li class=\"event \(refused ? "refused" : "ok")\"><time data-epoch=\"\(event.time)\">\(event.time)</time> "
                 section += "<b>\(HTML.escape(event.kind.replacing("_", with: " ")))</b> "
                 if let method = event.method, let path = event.path, let status = event.status {
                     let link = event.request.map { " <a href=\"#request-\($0)\">#\($0)</a>" } ?? ""
@@ -309,7 +309,7 @@ enum DebugPage {
         .flow{border:1px solid #d5dbe3;border-left:4px solid #2e7d32;border-radius:6px;padding:.5rem .9rem;margin:.7rem 0}
         .flow.has-failures{border-left-color:#c62828}.failures{color:#c62828;font-weight:bold}
         .timeline{margin:.3rem 0;padding-left:1.2rem;font-size:.85rem}.timeline li{margin:.25rem 0}
-        .timeline li.failed{color:#8e1b1b;font-weight:normal}.timeline li.failed .summary{font-weight:bold}
+        .timeline li.refused{color:#8e1b1b}.timeline li.refused .summary{font-weight:bold}
         .rule{background:#fdecea;border-radius:4px;padding:0 .3rem;font-size:.75rem}.tokens{font-size:.8rem;margin-left:1rem}
         .pending{background:#1565c0}.failed{background:#c62828}.ended{background:#6d6d6d}
         .timeline details pre{font-size:.75rem}time{white-space:nowrap}
