@@ -92,6 +92,20 @@ import Testing
         }
     }
 
+    @Test("prompt=consent with offline_access (which OIDC Core §11 makes clients send together) keeps auto-consent; the server setting still shows the page")
+    func offlineAccessPrompt() async throws {
+        let request = Self.request([("prompt", "consent")], scope: "openid offline_access")
+        try await withTestIdP { idp in
+            let response = try await idp.authorizeResponse(request)
+            let tokens = try await Self.tokens(idp, response)
+            #expect(tokens["scope"] as? String == "openid offline_access")
+            #expect(tokens["refresh_token"] != nil)
+        }
+        try await withConfiguredTestIdP(consentPage: true) { idp in
+            _ = Self.expectConsentPage(try await idp.authorizeResponse(request))
+        }
+    }
+
     @Test("a server with consentPage: true shows it for a plain request; the default server consents automatically")
     func shownByServerSetting() async throws {
         try await withConfiguredTestIdP(consentPage: true) { idp in

@@ -152,7 +152,10 @@ struct AuthorizeEndpoint: Sendable {
         }
         // The consent page, unless the user decided on it already or a script decided the grant (OIDC Core §3.1.2.4:
         // the server obtains the user's consent; RFC 6749 §3.3: it may grant less than requested).
-        let consentAsked = prompts.contains("consent") || state.alwaysShowConsentPage || client.requiresConsent
+        // OIDC Core §11: a request for offline_access "MUST" carry prompt=consent, so clients send that pair mechanically
+        // (the MCP SDK does); it alone keeps auto-consent, so that headless flows stay headless.
+        let promptAsksConsent = prompts.contains("consent") && !scope.contains("offline_access")
+        let consentAsked = promptAsksConsent || state.alwaysShowConsentPage || client.requiresConsent
         if consentAsked && consented == nil && script?.outcome.scope == nil {
             // OIDC Core §3.1.2.6: with prompt=none, a request that needs the consent page gets consent_required instead.
             if prompts.contains("none") {
