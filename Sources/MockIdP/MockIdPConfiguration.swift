@@ -59,6 +59,10 @@ public struct MockIdPConfiguration: Sendable {
     public var expiredRetention: Int
     /// Show the user chooser on every authorization request (otherwise only on `prompt=login` or `prompt=select_account`).
     public var loginPage: Bool
+    /// Show the consent page on every authorization request, after the user is known: each requested scope as a
+    /// checkbox, Allow granting the checked ones only, Deny answering `access_denied` (otherwise only on
+    /// `prompt=consent` or for a client with `requiresConsent`). `prompt=none` then gets `consent_required`.
+    public var consentPage: Bool
     /// How many recent requests `/debug/requests` keeps.
     public var requestLogCapacity: Int
     /// The token signing algorithm; RS256 unless you ask.
@@ -107,6 +111,8 @@ public struct MockIdPConfiguration: Sendable {
     ///   - fixtures: the fixtures to serve (default: the built-in ones).
     ///   - expiredRetention: seconds an expired entry stays listed before it is purged (default 600).
     ///   - loginPage: show the user chooser on every authorization request (default: only when the request asks).
+    ///   - consentPage: show the consent page on every authorization request (default: consent is automatic, unless
+    ///     the request says `prompt=consent` or the client `requiresConsent`).
     ///   - requestLogCapacity: how many recent requests `/debug/requests` keeps (default 500).
     ///   - signingAlgorithm: RS256 (default, a shipped development key), ES256 or EdDSA (keys generated at start).
     ///   - backchannelDynamic: advertise back-channel endpoints under the host a discovery request came in on.
@@ -125,6 +131,7 @@ public struct MockIdPConfiguration: Sendable {
         fixtures: FixtureSource = .builtIn,
         expiredRetention: Int = 600,
         loginPage: Bool = false,
+        consentPage: Bool = false,
         requestLogCapacity: Int = 500,
         signingAlgorithm: SigningAlgorithm = .rs256,
         backchannelDynamic: Bool = false,
@@ -143,6 +150,7 @@ public struct MockIdPConfiguration: Sendable {
         self.fixtures = fixtures
         self.expiredRetention = expiredRetention
         self.loginPage = loginPage
+        self.consentPage = consentPage
         self.requestLogCapacity = requestLogCapacity
         self.signingAlgorithm = signingAlgorithm
         self.backchannelDynamic = backchannelDynamic

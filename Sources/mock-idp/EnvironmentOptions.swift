@@ -32,6 +32,7 @@ enum EnvironmentOptions {
         Option(flag: "--log-level", takesValue: true),
         Option(flag: "--exit-on-stdin-close", takesValue: false),
         Option(flag: "--login-page", takesValue: false),
+        Option(flag: "--consent-page", takesValue: false),
         Option(flag: "--backchannel-dynamic", takesValue: false),
         Option(flag: "--trust-forwarded-headers", takesValue: false),
         Option(flag: "--tls", takesValue: false),

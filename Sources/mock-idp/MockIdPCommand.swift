@@ -44,6 +44,9 @@ struct MockIdPCommand: AsyncParsableCommand {
     @Flag(help: "Show the user chooser on every authorization request (by default only on prompt=login or prompt=select_account). (env: MOCK_IDP_LOGIN_PAGE)")
     var loginPage = false
 
+    @Flag(help: "Show the consent page on every authorization request: the requested scopes as checkboxes, Allow grants the checked ones (by default only on prompt=consent or for a client with \"consent\": true). (env: MOCK_IDP_CONSENT_PAGE)")
+    var consentPage = false
+
     @Option(help: "Token signing algorithm: RS256 (default), ES256 or EdDSA. An RS256 key is published beside any other. (env: MOCK_IDP_SIGNING_ALG)")
     var signingAlg: MockIdPConfiguration.SigningAlgorithm = .rs256
 
@@ -152,6 +155,7 @@ struct MockIdPCommand: AsyncParsableCommand {
             issuer: issuer,
             fixtures: try fixtureSource(),
             loginPage: loginPage,
+            consentPage: consentPage,
             signingAlgorithm: signingAlg,
             backchannelDynamic: backchannelDynamic,
             trustForwardedHeaders: trustForwardedHeaders,

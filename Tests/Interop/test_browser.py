@@ -1,4 +1,4 @@
-"""What a person sees, in headless Chromium driven by Selenium: the /debug inspector and the user chooser.
+"""What a person sees, in headless Chromium driven by Selenium: the /debug inspector, the user chooser and the consent page.
 
 Chromium and chromedriver come from Debian's `chromium` and `chromium-driver` packages (run.sh installs them when
 chromedriver is missing). Screenshots go to Tests/Interop/artifacts/.
@@ -493,3 +493,55 @@ def test_without_prompt_or_flag_there_is_no_chooser(mock_idp, discovery):
         request = authorization_request(session, discovery)
         response = authorize(session, request.url)
     assert "code" in redirect_parameters(response, BUDGETIFY["redirect_uri"])
+
+
+# --- The consent page -------------------------------------------------------------------------------------------------
+
+
+def consent_checkboxes(driver: webdriver.Chrome) -> dict[str, WebElement]:
+    """The consent page's checkboxes by scope (openid, always granted, has none)."""
+    wait(driver).until(lambda d: d.find_elements(By.ID, "allow"))
+    return {box.get_attribute("value"): box for box in driver.find_elements(By.CSS_SELECTOR, 'input[type="checkbox"][name="mockidp_consent_scope"]')}
+
+
+def test_consent_page_grants_only_the_checked_scopes(browser, chooser_idp, callback_server):
+    discovery = metadata(chooser_idp)
+    client = dict(BUDGETIFY, redirect_uri=callback_server.url)
+    with oauth_session(discovery, client, scope="openid profile email transactions:read") as session:
+        request = authorization_request(session, discovery, prompt="consent")
+        browser.get(request.url)
+        boxes = consent_checkboxes(browser)
+        assert list(boxes) == ["profile", "email", "transactions:read"]
+        assert all(box.is_selected() for box in boxes.values())
+        assert "budgetify" in browser.find_element(By.TAG_NAME, "h1").text
+        assert "Alice Andersen" in browser.find_element(By.ID, "signed-in-user").text
+        rows = {row.get_attribute("data-scope"): row.text for row in browser.find_elements(By.CSS_SELECTOR, "li.scope")}
+        assert "Read your transactions" in rows["transactions:read"] and "Your email address" in rows["email"]
+        assert "required" in rows["openid"]
+
+        # Alice lets Budgetify read her transactions, but not see her email address.
+        boxes["email"].click()
+        assert not boxes["email"].is_selected()
+        screenshot(browser, "consent-page.png")
+        browser.find_element(By.ID, "allow").click()
+        callback = landed_parameters(browser, callback_server)
+        assert set(callback) == {"code", "state", "iss"} and callback["state"] == request.state
+
+        token = session.fetch_token(code=callback["code"], code_verifier=request.code_verifier)
+    assert token["scope"] == "openid profile transactions:read"  # RFC 6749 §3.3: narrower than asked, so said
+    id_claims = checked_id_token(token, discovery, chooser_idp.issuer, client, request)
+    assert id_claims["name"] == "Alice Andersen" and "email" not in id_claims
+    assert "email" not in userinfo(discovery, token["access_token"]).json()
+
+
+def test_consent_page_deny(browser, chooser_idp, callback_server):
+    discovery = metadata(chooser_idp)
+    client = dict(BUDGETIFY, redirect_uri=callback_server.url)
+    with oauth_session(discovery, client) as session:
+        request = authorization_request(session, discovery, prompt="consent")
+        browser.get(request.url)
+        consent_checkboxes(browser)
+        browser.find_element(By.ID, "deny").click()
+        callback = landed_parameters(browser, callback_server)
+    assert callback["error"] == "access_denied" and callback["state"] == request.state and callback["iss"] == chooser_idp.issuer
+    assert "code" not in callback

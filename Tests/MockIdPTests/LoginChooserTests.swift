@@ -219,7 +219,7 @@ import Testing
     @Test("without prompt the default server signs in at once, and prompt=none never shows the chooser")
     func notShown() async throws {
         try await withTestIdP { idp in
-            for extra in [[], [("prompt", "none")], [("prompt", "consent")]] {
+            for extra in [[], [("prompt", "none")]] {
                 let response = try await idp.authorizeResponse(Self.request(extra))
                 #expect(response.status == .found, "\(extra)")
                 #expect(try redirectParameters(try #require(response.headers[.location]))["code"] != nil)

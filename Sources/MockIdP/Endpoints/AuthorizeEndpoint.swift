@@ -1,7 +1,13 @@
 import Hummingbird
 
 /// The authorization endpoint (RFC 6749 §3.1, §4.1.1; OIDC Core §3.1.2): validates the request, signs the user in
-/// and consents automatically, and redirects back with a code.
+/// (on the user chooser, when asked), has the user consent (automatically, or on the consent page, when asked), and
+/// redirects back with a code.
+///
+/// The order in which a request concludes: request errors (to the page or the client); Deny on the chooser or the
+/// consent page; a script from `POST /debug/next` (its error ends the request before any page; its sub skips the
+/// chooser; its scope is the user's consent, so the consent page is skipped and what it grants is narrowed to it); the
+/// chooser; the sign-in; the consent page (or `consent_required` under `prompt=none`); the code.
 struct AuthorizeEndpoint: Sendable {
     let state: IdPState
 
@@ -31,6 +37,11 @@ struct AuthorizeEndpoint: Sendable {
             return try reply.success(code: code).response(from: request, context: context)
         case .chooseUser(let error):
             return LoginChooserPage.response(form: form, client: client, users: state.registry.fixtures.users, authorizePath: state.paths.authorize, error: error)
+        case .askConsent(let user, let scope):
+            let clientName = state.registrations.registration(clientID: client.clientID)?.metadata["client_name"]?.stringValue
+            return ConsentPage.response(
+                form: form, client: client, clientName: clientName, user: user, scopes: scope, registry: state.registry, authorizePath: state.paths.authorize
+            )
         }
     }
 
@@ -69,6 +80,9 @@ struct AuthorizeEndpoint: Sendable {
         /// The request asks the user to pick an account (or the server always does): show the chooser; with an error
         /// when a typed subject or its claims were refused (nothing issued).
         case chooseUser(error: String?)
+        /// The user is known and consent is asked for (`prompt=consent`, the server's or the client's setting): show
+        /// the consent page for the requested scope.
+        case askConsent(User, scope: [String])
     }
 
     /// Validates the rest of the request and issues a code; errors here are redirected to the client.
@@ -95,6 +109,8 @@ struct AuthorizeEndpoint: Sendable {
         if form[LoginChooserPage.actionParameter] == "deny" {
             throw OAuthError(.accessDenied, "the user denied the request on MockIdP's sign-in page")
         }
+        // The decision posted from the consent page (Deny throws here): the scopes checked, each one requested.
+        let consented = try ConsentPage.decision(form, requested: scope)
         let chosen = form[LoginChooserPage.userParameter]
         let typed = chosen == nil ? form[AdHocSignIn.subjectParameter] : nil
         let needsChooser = chosen == nil && typed == nil && !prompts.contains("none")
@@ -117,7 +133,8 @@ struct AuthorizeEndpoint: Sendable {
             }
             maxAge = seconds
         }
-        // Signing in is the last step that can fail: an ad-hoc user is added only for a request that gets a code.
+        // Signing in is the last step that can fail before the consent step: an ad-hoc user is added only for a request
+        // that gets a code, the consent page or (under prompt=none) consent_required.
         let user: User
         if let sub = script?.outcome.sub {
             user = try scriptedUser(sub, claims: script?.outcome.claims)
@@ -133,15 +150,31 @@ struct AuthorizeEndpoint: Sendable {
         } else {
             user = try signIn(form, chosen: chosen)
         }
+        // The consent page, unless the user decided on it already or a script decided the grant (OIDC Core §3.1.2.4:
+        // the server obtains the user's consent; RFC 6749 §3.3: it may grant less than requested).
+        // OIDC Core §11: a request for offline_access "MUST" carry prompt=consent, so clients send that pair mechanically
+        // (the MCP SDK does); it alone keeps auto-consent, so that headless flows stay headless.
+        let promptAsksConsent = prompts.contains("consent") && !scope.contains("offline_access")
+        let consentAsked = promptAsksConsent || state.alwaysShowConsentPage || client.requiresConsent
+        if consentAsked && consented == nil && script?.outcome.scope == nil {
+            // OIDC Core §3.1.2.6: with prompt=none, a request that needs the consent page gets consent_required instead.
+            if prompts.contains("none") {
+                throw OAuthError(.consentRequired, "client \"\(client.clientID)\" needs the user's consent, and prompt=none shows no consent page")
+            }
+            return .askConsent(user, scope: scope)
+        }
+        var granted = scope
+        if let consented { granted = granted.filter(consented.contains) }
+        // A scripted partial grant: of the requested scopes, only those the user granted (RFC 6749 §3.3: the token
+        // response then names the granted scope). Together with a decision from the consent page, both narrow.
+        if let scripted = script?.outcome.scope { granted = granted.filter(scripted.contains) }
         let now = state.clock.now
         let session = await state.store.session(for: user.sub, now: now, maxAge: maxAge, fresh: prompts.contains("login"))
         let code = IssuedCode(
             code: randomToken(),
             clientID: client.clientID,
             sub: user.sub,
-            // A scripted partial grant: of the requested scopes, only those the user granted (RFC 6749 §3.3: the token
-            // response then names the granted scope).
-            scope: script?.outcome.scope.map { granted in scope.filter(granted.contains) } ?? scope,
+            scope: granted,
             redirectURI: form["redirect_uri"],
             effectiveRedirectURI: redirectURI,
             nonce: form["nonce"],

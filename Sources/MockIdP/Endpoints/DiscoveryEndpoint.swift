@@ -113,7 +113,7 @@ struct DiscoveryEndpoint: Sendable {
             // OIDC Discovery §3 / RFC 8414 §2: the algorithms of client_secret_jwt and private_key_jwt assertions.
             "token_endpoint_auth_signing_alg_values_supported": strings(AssertionSigningAlgorithm.allCases.map(\.rawValue)),
             "code_challenge_methods_supported": strings(PKCE.Method.allCases.map(\.rawValue)),
-            "prompt_values_supported": strings(["none", "login", "select_account"]),
+            "prompt_values_supported": strings(["none", "login", "consent", "select_account"]),
             // RFC 9207 §3
             "authorization_response_iss_parameter_supported": .bool(true),
             "claims_parameter_supported": .bool(false),

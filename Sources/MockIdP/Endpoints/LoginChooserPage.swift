@@ -10,21 +10,13 @@ enum LoginChooserPage {
     static let userParameter = "mockidp_user"
     static let actionParameter = "mockidp_action"
 
-    static let ownParameters: Set = [userParameter, actionParameter, AdHocSignIn.subjectParameter, AdHocSignIn.claimsParameter]
-
     /// The page; with `error` (a typed subject or its claims refused), a 400 showing it beside the typed values.
     ///
     /// - Parameter authorizePath: the authorization endpoint's path, whose last segment the forms post to (relative to
     ///   the page, which is served at that path).
     static func response(form: FormParameters, client: Client, users: [User], authorizePath: String, error: String? = nil) -> Response {
-        let hidden = form.values.sorted { $0.key < $1.key }
-            .filter { !ownParameters.contains($0.key) && !FormParameters.repeatableNames.contains($0.key) }
-            .map { #"<input type="hidden" name="\#(HTML.escape($0.key))" value="\#(HTML.escape($0.value))">"# }
-            .joined()
-        let resources = FormParameters.repeatableNames.sorted().flatMap { name in
-            form.all(name).map { #"<input type="hidden" name="\#(name)" value="\#(HTML.escape($0))">"# }
-        }.joined()
-        let action = String(authorizePath.split(separator: "/").last ?? "authorize")
+        let hidden = AuthorizationPageForm.hiddenInputs(form)
+        let action = AuthorizationPageForm.action(authorizePath: authorizePath)
         var body = """
             <h1>Sign in to <code>\(HTML.escape(client.clientID))</code></h1>
             <p>MockIdP signs you in as the user you pick; no password needed.
@@ -35,15 +27,15 @@ enum LoginChooserPage {
             let name = user.claims["name"]?.stringValue ?? user.username
             let email = user.claims["email"]?.stringValue.map { " · \(HTML.escape($0))" } ?? ""
             body += """
-                <li><form method="post" action="\(action)">\(hidden)\(resources)
+                <li><form method="post" action="\(action)">\(hidden)
                 <button type="submit" name="\(userParameter)" value="\(HTML.escape(user.sub))" class="user" data-sub="\(HTML.escape(user.sub))">
                 <strong>\(HTML.escape(name))</strong><br><small>\(HTML.escape(user.username)) · sub \(HTML.escape(user.sub))\(email)</small>
                 </button></form></li>
                 """
         }
-        body += "</ul>\n" + adHocForm(form: form, action: action, hidden: hidden + resources, error: error)
+        body += "</ul>\n" + adHocForm(form: form, action: action, hidden: hidden, error: error)
         body += """
-            <form method="post" action="\(action)">\(hidden)\(resources)
+            <form method="post" action="\(action)">\(hidden)
             <button type="submit" name="\(actionParameter)" value="deny" id="deny">Deny</button></form>
             """
         let style = """

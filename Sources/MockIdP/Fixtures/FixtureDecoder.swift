@@ -111,6 +111,16 @@ struct FixtureDecoder {
             return nil
         }
 
+        /// `true` or `false`; `nil` when absent.
+        mutating func bool(_ key: String) -> Bool? {
+            guard let value = object[key], value != .null else { return nil }
+            guard case .bool(let bool) = value else {
+                problem(key, "expected true or false, found \(value.typeName)")
+                return nil
+            }
+            return bool
+        }
+
         mutating func positiveInt(_ key: String) -> Int? {
             guard let value = object[key], value != .null else { return nil }
             guard case .int(let int) = value, int > 0, int <= Client.maximumTTL else {
@@ -186,7 +196,7 @@ struct FixtureDecoder {
             "client_id", "client_secret", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes",
             "token_endpoint_auth_method", "access_token_ttl", "refresh_token_ttl", "id_token_ttl", "audience",
             "id_token_signed_response_alg", "access_token_claims", "device_poll_interval", "allowed_origins",
-            "token_exchange_trusted_issuers", "jwks", "jwks_uri", "token_endpoint_auth_signing_alg",
+            "token_exchange_trusted_issuers", "jwks", "jwks_uri", "token_endpoint_auth_signing_alg", "consent",
         ]
         return entries(of: data, what: "clients").map { index, object in
             guard let object else { return Client(clientID: "") }
@@ -227,7 +237,8 @@ struct FixtureDecoder {
                 tokenExchangeTrustedIssuers: entry.trustedIssuers("token_exchange_trusted_issuers"),
                 jwks: entry.object("jwks"),
                 jwksURI: entry.string("jwks_uri"),
-                tokenEndpointAuthSigningAlg: assertionAlgorithm
+                tokenEndpointAuthSigningAlg: assertionAlgorithm,
+                requiresConsent: entry.bool("consent") ?? false
             )
         }
     }

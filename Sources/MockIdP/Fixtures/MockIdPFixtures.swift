@@ -148,6 +148,11 @@ extension MockIdPFixtures {
         /// The one algorithm the client's `client_assertion` must use (OpenID Connect Registration §2
         /// `token_endpoint_auth_signing_alg`); `nil` accepts every algorithm its method allows.
         public var tokenEndpointAuthSigningAlg: AssertionSigningAlgorithm?
+        /// Ask this client's users for consent on every authorization request (`"consent": true` in clients.json):
+        /// the consent page lists the requested scopes, and Allow grants only those checked. `false` (the default)
+        /// consents automatically, unless the request says `prompt=consent` or the server shows the page to every
+        /// client (`MockIdPConfiguration.consentPage`).
+        public var requiresConsent: Bool
 
         /// One hour.
         public static let defaultAccessTokenTTL = 3600
@@ -182,7 +187,8 @@ extension MockIdPFixtures {
             tokenExchangeTrustedIssuers: [TrustedIssuer] = [],
             jwks: [String: ClaimValue]? = nil,
             jwksURI: String? = nil,
-            tokenEndpointAuthSigningAlg: AssertionSigningAlgorithm? = nil
+            tokenEndpointAuthSigningAlg: AssertionSigningAlgorithm? = nil,
+            requiresConsent: Bool = false
         ) {
             self.clientID = clientID
             self.clientSecret = clientSecret
@@ -203,6 +209,7 @@ extension MockIdPFixtures {
             self.jwks = jwks
             self.jwksURI = jwksURI
             self.tokenEndpointAuthSigningAlg = tokenEndpointAuthSigningAlg
+            self.requiresConsent = requiresConsent
         }
 
         /// The algorithms this client may sign a `client_assertion` with under `method`: HS256 for `client_secret_jwt`,

@@ -14,9 +14,10 @@ package struct FormParameters: Sendable {
     /// Every value of a parameter that may repeat (RFC 8707 `resource`, RFC 8693 `audience`).
     private(set) var repeatable: [String: [String]] = [:]
 
-    /// Parameters a request may carry more than once: RFC 8707 §2 `resource`, and RFC 8693 §2.1 `audience` ("Multiple
-    /// audience parameters may be used"). A single-valued reading (`form["audience"]`) sees the last one.
-    package static let repeatableNames: Set<String> = ["resource", "audience"]
+    /// Parameters a request may carry more than once: RFC 8707 §2 `resource`, RFC 8693 §2.1 `audience` ("Multiple
+    /// audience parameters may be used"), and the consent page's checked scopes (one `mockidp_consent_scope` per checked
+    /// box, as browsers post a checkbox list). A single-valued reading (`form["audience"]`) sees the last one.
+    package static let repeatableNames: Set<String> = ["resource", "audience", "mockidp_consent_scope"]
 
     package static let maxParameters = 256
 

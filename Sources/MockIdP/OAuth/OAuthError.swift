@@ -29,6 +29,7 @@ package struct OAuthError: HTTPResponseError, Sendable {
         static let invalidToken = Code(rawValue: "invalid_token")
         static let insufficientScope = Code(rawValue: "insufficient_scope")
         // OIDC Core §3.1.2.6
+        static let consentRequired = Code(rawValue: "consent_required")
         static let requestNotSupported = Code(rawValue: "request_not_supported")
         static let requestURINotSupported = Code(rawValue: "request_uri_not_supported")
         // RFC 7009 §2.2.1

@@ -23,6 +23,8 @@ struct IdPState: Sendable {
     let paths: EndpointPaths
     /// Show the user chooser on every authorization request, not only on prompt=login / select_account.
     let alwaysShowLoginPage: Bool
+    /// Show the consent page on every authorization request, not only on prompt=consent or for a client that asks.
+    let alwaysShowConsentPage: Bool
     /// Discovery names the back-channel endpoints under the host it was fetched through (`--backchannel-dynamic`).
     let backchannelDynamic: Bool
     /// `Forwarded` / `X-Forwarded-*` name that host (`--trust-forwarded-headers`).
@@ -90,6 +92,7 @@ extension IdPState {
             layout: layout,
             paths: layout.paths,
             alwaysShowLoginPage: configuration.loginPage,
+            alwaysShowConsentPage: configuration.consentPage,
             backchannelDynamic: configuration.backchannelDynamic,
             trustForwardedHeaders: configuration.trustForwardedHeaders,
             logger: configuration.logger

@@ -12,6 +12,7 @@ import Testing
 func withConfiguredTestIdP<T: Sendable>(
     fixtures: MockIdPConfiguration.FixtureSource = .builtIn,
     loginPage: Bool = false,
+    consentPage: Bool = false,
     requestLogCapacity: Int = 500,
     signingAlgorithm: SigningAlgorithm = .rs256,
     issuer: String = testIssuer,
@@ -23,6 +24,7 @@ func withConfiguredTestIdP<T: Sendable>(
         issuer: issuer,
         fixtures: fixtures,
         loginPage: loginPage,
+        consentPage: consentPage,
         requestLogCapacity: requestLogCapacity,
         signingAlgorithm: signingAlgorithm,
         backchannelDynamic: backchannelDynamic,
